@@ -1,0 +1,92 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/client.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { Problem } from './lib/problems.js';
+import { ProblemSchema } from './lib/schemas.js';
+import { authPlugin } from './plugins/auth.js';
+import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { createChangeRecorder, type ChangeRecorder } from './modules/changes/change-recorder.js';
+import { AudienceSchema, TownSchema, UnitSchema } from './modules/units/units.schemas.js';
+import { unitsRoutes } from './modules/units/units.routes.js';
+import { VenueSchema } from './modules/venues/venues.schemas.js';
+import { venuesRoutes } from './modules/venues/venues.routes.js';
+import { observancesRoutes } from './modules/observances/observances.routes.js';
+import { ObservanceSchema, OccurrenceSchema } from './modules/observances/observances.schemas.js';
+import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
+import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
+import { eventsRoutes } from './modules/events/events.routes.js';
+import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  clock?: Clock;
+  /** Lets later features (mail, feeds, webhooks) and tests hook into every change. */
+  changes?: ChangeRecorder;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const MAX_URL_LENGTH = 4096;
+
+/** Builds the app with its plugins and modules registered explicitly, in order. */
+export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logger }: AppOptions) {
+  const app = Fastify({
+    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(error as NodeJS.ErrnoException));
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema]) {
+    app.addSchema(schema);
+  }
+
+  await app.register(errorsPlugin);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URL_LENGTH) throw new Problem(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
+  });
+  // The docs routes are registered before the guard, which refuses any route without declared access.
+  await registerSwagger(app, { publicBaseUrl: config.PUBLIC_BASE_URL });
+  await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN });
+
+  const db = database.db;
+  app.get('/healthz', {
+    config: { access: 'public' },
+    schema: { tags: ['health'], operationId: 'health', response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: Type.Ref(ProblemSchema) } },
+  }, async () => {
+    try {
+      await db.execute(sql`select 1`);
+    } catch {
+      throw new Problem(503, 'database_unavailable', 'The database does not answer.');
+    }
+    return { status: 'ok' as const, database: database.kind };
+  });
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  const deps = { db, clock, changes, config };
+  await app.register(async (api) => {
+    await api.register(unitsRoutes, deps);
+    await api.register(venuesRoutes, deps);
+    await api.register(observancesRoutes, deps);
+    await api.register(campaignsRoutes, deps);
+    await api.register(eventsRoutes, deps);
+  }, { prefix: '/api/v1' });
+
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

@@ -1,0 +1,47 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value, ValuePointer } from '@sinclair/typebox/value';
+import { IANAZone } from 'luxon';
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Unset: the embedded PGlite database in DATA_DIR (one process). */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  /** Unset: http://HOST:PORT. */
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
+  /** Not TZ: Node takes TZ as the process zone, and the code must not depend on it. */
+  CALENDAR_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** Bearer token with admin rights until accounts exist (security issue); unset: see README. */
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** Seed the demo data into an empty database at start. */
+  SEED_DEMO: Type.Boolean({ default: true }),
+});
+/** After loading, PUBLIC_BASE_URL is always set. */
+export type Config = Static<typeof ConfigSchema> & { PUBLIC_BASE_URL: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates configuration once; a bad value stops the start with the variable named. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const problems = [...Value.Errors(ConfigSchema, converted)].map(
+    (e) => `${e.path.slice(1) || '(config)'}: ${e.message} (got ${JSON.stringify(ValuePointer.Get(converted, e.path))})`,
+  );
+  const config = converted as Config;
+  if (problems.length === 0 && !IANAZone.isValidZone(config.CALENDAR_TIMEZONE)) {
+    problems.push(`CALENDAR_TIMEZONE: not an IANA time zone (got ${JSON.stringify(config.CALENDAR_TIMEZONE)})`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return { ...config, PUBLIC_BASE_URL: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '') };
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+/** One type for both drivers: every query is written once against it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Query functions take either, so one transaction can span several of them. */
+export type Executor = Database | Transaction;
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+/** Extensions the migrations create; PGlite must have them loaded to run `CREATE EXTENSION`. */
+export const pgliteExtensions = { pg_trgm };
+
+export function connectPostgres(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {}, // "extension already exists, skipping" and the like are not news
+    connection: { application_name: 'kepu-calendar' },
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Database;
+  return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+}
+
+export function wrapPglite(client: PGlite): DatabaseHandle {
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return { db, kind: 'pglite', close: () => client.close() };
+}
+
+/** The embedded default: a real PostgreSQL in WASM, kept in `dataDir` across restarts. */
+export async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const path = resolve(dataDir, 'pglite');
+  mkdirSync(path, { recursive: true });
+  const client = await PGlite.create(path, { extensions: pgliteExtensions });
+  return wrapPglite(client);
+}

@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { campaignTasks } from './campaigns.js';
+import { observances } from './observances.js';
+import { audiences, timestamps, units, venues } from './reference.js';
+
+export const EVENT_TYPES = [
+  'lecture', 'exhibition', 'open_day', 'workshop', 'study_tour', 'science_fair', 'competition',
+  'training', 'volunteer_service', 'screening', 'other',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const REGISTRATION_MODES = ['none', 'individual', 'class', 'both'] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+export const events = pgTable('events', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  titleZh: text('title_zh').notNull(),
+  titleEn: text('title_en'),
+  descriptionZh: text('description_zh'),
+  descriptionEn: text('description_en'),
+  type: text('type').$type<EventType>().notNull(),
+  status: text('status').$type<EventStatus>().notNull().default('draft'),
+  ownerUnitId: uuid('owner_unit_id').notNull().references(() => units.id, { onDelete: 'restrict' }),
+  observanceId: uuid('observance_id').references(() => observances.id, { onDelete: 'restrict' }),
+  taskId: uuid('task_id').references(() => campaignTasks.id, { onDelete: 'restrict' }),
+  venueId: uuid('venue_id').references(() => venues.id, { onDelete: 'restrict' }),
+  timezone: text('timezone').notNull(),
+  registrationMode: text('registration_mode').$type<RegistrationMode>().notNull().default('none'),
+  registrationOpensAt: timestamp('registration_opens_at', { withTimezone: true }),
+  registrationClosesAt: timestamp('registration_closes_at', { withTimezone: true }),
+  capacity: integer('capacity'),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  /** Rises on every change a calendar shows (see changes/calendar-fields.ts). */
+  sequence: integer('sequence').notNull().default(0),
+  /** Span of the event's live sessions, kept by the sessions service for filtering and ordering. */
+  firstStartAt: timestamp('first_start_at', { withTimezone: true }),
+  lastEndAt: timestamp('last_end_at', { withTimezone: true }),
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+  ...timestamps,
+}, (t) => [
+  check('events_type_check', sql`${t.type} in ('lecture','exhibition','open_day','workshop','study_tour','science_fair','competition','training','volunteer_service','screening','other')`),
+  check('events_status_check', sql`${t.status} in ('draft','published','cancelled')`),
+  check('events_registration_mode_check', sql`${t.registrationMode} in ('none','individual','class','both')`),
+  check('events_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
+  check('events_window_check', sql`${t.registrationOpensAt} is null or ${t.registrationClosesAt} is null or ${t.registrationOpensAt} < ${t.registrationClosesAt}`),
+  index('events_status_start_idx').on(t.status, t.firstStartAt, t.id),
+  index('events_owner_idx').on(t.ownerUnitId),
+  index('events_observance_idx').on(t.observanceId),
+  index('events_task_idx').on(t.taskId),
+  index('events_venue_idx').on(t.venueId),
+  index('events_updated_idx').on(t.updatedAt),
+]);
+
+/** Co-organizing units; the owner is on the event row itself. */
+export const eventUnits = pgTable('event_units', {
+  eventId: uuid('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+  unitId: uuid('unit_id').notNull().references(() => units.id, { onDelete: 'restrict' }),
+}, (t) => [primaryKey({ columns: [t.eventId, t.unitId] }), index('event_units_unit_idx').on(t.unitId)]);
+
+export const eventAudiences = pgTable('event_audiences', {
+  eventId: uuid('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+  audienceSlug: text('audience_slug').notNull().references(() => audiences.slug, { onDelete: 'restrict' }),
+}, (t) => [primaryKey({ columns: [t.eventId, t.audienceSlug] }), index('event_audiences_audience_idx').on(t.audienceSlug)]);
+
+export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+  startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+  endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+  /** Null: the event's capacity, which itself falls back to the venue's. */
+  capacity: integer('capacity'),
+  /** For online or mixed events; shown only to registrants when the event takes registrations. */
+  streamUrl: text('stream_url'),
+  status: text('status').$type<SessionStatus>().notNull().default('scheduled'),
+  sequence: integer('sequence').notNull().default(0),
+  ...timestamps,
+}, (t) => [
+  check('sessions_time_check', sql`${t.startsAt} < ${t.endsAt}`),
+  check('sessions_status_check', sql`${t.status} in ('scheduled','cancelled')`),
+  check('sessions_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
+  index('sessions_event_idx').on(t.eventId, t.startsAt),
+  index('sessions_starts_idx').on(t.startsAt),
+]);
+
+/** What was deleted and when, so bots that sync can drop it. */
+export const tombstones = pgTable('tombstones', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  kind: text('kind').notNull(),
+  objectId: uuid('object_id').notNull(),
+  /** For a session: its event, so an event's feed can drop it. */
+  parentId: uuid('parent_id'),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('tombstones_deleted_idx').on(t.deletedAt), index('tombstones_object_idx').on(t.objectId)]);

@@ -1,0 +1,4 @@
+export * from './reference.js';
+export * from './observances.js';
+export * from './campaigns.js';
+export * from './events.js';

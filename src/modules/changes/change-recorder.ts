@@ -1,0 +1,34 @@
+import { tombstones } from '../../db/schema/index.js';
+import type { Transaction } from '../../db/client.js';
+
+export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'cancelled';
+
+export type Change =
+  | { entity: 'event'; action: ChangeAction; eventId: string; changedFields: string[]; calendarVisible: boolean }
+  | { entity: 'session'; action: ChangeAction; eventId: string; sessionId: string; changedFields: string[]; calendarVisible: boolean };
+
+/** Runs inside the transaction of the change: whatever it writes commits or rolls back with it. */
+export type ChangeListener = (tx: Transaction, change: Change) => Promise<void>;
+
+/**
+ * The one door every change of an event or session passes through, inside its
+ * transaction. Deletions leave tombstones here; mail, feed-cache invalidation and
+ * webhooks subscribe with `onChange` and so stay atomic with the change itself.
+ */
+export function createChangeRecorder() {
+  const listeners: ChangeListener[] = [];
+  return {
+    onChange(listener: ChangeListener) {
+      listeners.push(listener);
+    },
+    async record(tx: Transaction, change: Change): Promise<void> {
+      if (change.action === 'deleted') {
+        await tx.insert(tombstones).values(change.entity === 'event'
+          ? { kind: 'event', objectId: change.eventId }
+          : { kind: 'session', objectId: change.sessionId, parentId: change.eventId });
+      }
+      for (const listener of listeners) await listener(tx, change);
+    },
+  };
+}
+export type ChangeRecorder = ReturnType<typeof createChangeRecorder>;

@@ -1,0 +1,99 @@
+import { and, asc, eq, exists, gt, gte, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Executor } from '../../db/client.js';
+import {
+  campaignSections, campaignTasks, campaigns, eventAudiences, eventUnits, events, observances, sessions, towns, units, venues,
+} from '../../db/schema/index.js';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { Problem } from '../../lib/problems.js';
+import type { EventListQuery } from './events.schemas.js';
+
+export type Viewer = { staff: boolean };
+
+/** A plain date means the start of that day in the calendar's zone. */
+function boundary(value: string, zone: string): Date {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }).toJSDate() : new Date(value);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date): SQL[] {
+  const where: (SQL | undefined)[] = [];
+  if (!viewer.staff && query.status && query.status !== 'published' && query.status !== 'cancelled') {
+    throw new Problem(401, 'authentication_required', 'Only organizers see draft events.', {
+      errors: [{ in: 'querystring', pointer: '/status', detail: 'drafts need an organizer\'s credentials' }],
+    });
+  }
+  if (query.status) where.push(eq(events.status, query.status));
+  else if (!viewer.staff) where.push(eq(events.status, 'published'));
+  if (!viewer.staff) where.push(sql`${events.publishedAt} is not null`);
+
+  // The public list starts from now unless asked otherwise; organizers see everything by default.
+  const from = query.from ? boundary(query.from, zone) : viewer.staff ? undefined : now;
+  const to = query.to ? boundary(query.to, zone) : undefined;
+  if (from && to && from >= to) {
+    throw new Problem(400, 'invalid_range', '`to` must be after `from`.', { errors: [{ in: 'querystring', pointer: '/to', detail: 'is not after from' }] });
+  }
+  if (from || to) {
+    // An event is in the range when one of its live sessions overlaps it.
+    where.push(exists(sql`select 1 from ${sessions} where ${and(
+      eq(sessions.eventId, events.id), eq(sessions.status, 'scheduled'),
+      from ? gt(sessions.endsAt, from) : undefined, to ? lt(sessions.startsAt, to) : undefined,
+    )}`));
+  }
+  if (query.observance) where.push(inArray(events.observanceId, sql`(select ${observances.id} from ${observances} where ${observances.slug} = ${query.observance})`));
+  if (query.task) where.push(eq(events.taskId, query.task));
+  if (query.campaign) {
+    where.push(inArray(events.taskId, sql`(select ${campaignTasks.id} from ${campaignTasks}
+      join ${campaignSections} on ${campaignSections.id} = ${campaignTasks.sectionId}
+      join ${campaigns} on ${campaigns.id} = ${campaignSections.campaignId} where ${campaigns.slug} = ${query.campaign})`));
+  }
+  if (query.venue) where.push(inArray(events.venueId, sql`(select ${venues.id} from ${venues} where ${venues.slug} = ${query.venue})`));
+  if (query.town) {
+    where.push(inArray(events.venueId, sql`(select ${venues.id} from ${venues} join ${towns} on ${towns.id} = ${venues.townId} where ${towns.slug} = ${query.town})`));
+  }
+  if (query.audience) {
+    where.push(exists(sql`select 1 from ${eventAudiences} where ${eventAudiences.eventId} = ${events.id} and ${eventAudiences.audienceSlug} = ${query.audience}`));
+  }
+  if (query.unit) {
+    const unitId = sql`(select ${units.id} from ${units} where ${units.slug} = ${query.unit})`;
+    where.push(or(
+      eq(events.ownerUnitId, unitId),
+      exists(sql`select 1 from ${eventUnits} where ${eventUnits.eventId} = ${events.id} and ${eventUnits.unitId} = ${unitId}`),
+    ));
+  }
+  if (query.type) where.push(eq(events.type, query.type));
+  if (query.q) {
+    // Substring match (trigram-indexed on title_zh): works for Chinese, unlike English full-text search.
+    const pattern = `%${escapeLike(query.q)}%`;
+    where.push(or(ilike(events.titleZh, pattern), ilike(events.titleEn, pattern), ilike(events.descriptionZh, pattern), ilike(events.descriptionEn, pattern)));
+  }
+  if (query.updatedSince) where.push(gte(events.updatedAt, new Date(query.updatedSince)));
+  return where.filter((w): w is SQL => w !== undefined);
+}
+
+/**
+ * One page of event ids in a stable order: by first session start (events without
+ * sessions last), then id. The cursor is the last row's key, so pages never skip or
+ * repeat rows when events are added in between.
+ */
+export async function listEventIds(db: Executor, query: EventListQuery, viewer: Viewer, zone: string, now: Date) {
+  const where = filters(query, viewer, zone, now);
+  if (query.cursor) {
+    const [start, id] = decodeCursor(query.cursor, 2) as [string | null, string | null];
+    if (!id || !/^[0-9a-f-]{36}$/.test(id) || (start !== null && Number.isNaN(Date.parse(start)))) decodeCursor('', 2);
+    where.push(start === null
+      ? and(isNull(events.firstStartAt), gt(events.id, id!))!
+      : or(gt(events.firstStartAt, new Date(start)), and(eq(events.firstStartAt, new Date(start)), gt(events.id, id!)), isNull(events.firstStartAt))!);
+  }
+  const rows = await db.select({ id: events.id, firstStartAt: events.firstStartAt }).from(events)
+    .where(and(...where))
+    .orderBy(sql`${events.firstStartAt} asc nulls last`, asc(events.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    ids: page.map((r) => r.id),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.firstStartAt?.toISOString() ?? null, last.id]) : null,
+  };
+}

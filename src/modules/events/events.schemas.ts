@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EVENT_STATUSES, EVENT_TYPES, REGISTRATION_MODES, SESSION_STATUSES } from '../../db/schema/index.js';
+import { CalendarDate, Instant, LongText, Nullable, PageQuery, ShortText, Slug, StringEnum, TownRef, UnitRef, Uuid, pageOf } from '../../lib/schemas.js';
+
+const literals = <T extends readonly string[]>(values: T) => StringEnum(values);
+export const EventTypeSchema = literals(EVENT_TYPES);
+export const EventStatusSchema = literals(EVENT_STATUSES);
+export const RegistrationModeSchema = literals(REGISTRATION_MODES);
+
+export const SessionSchema = Type.Object({
+  id: Uuid,
+  eventId: Uuid,
+  startsAt: Type.String({ format: 'date-time' }),
+  endsAt: Type.String({ format: 'date-time' }),
+  capacity: Nullable(Type.Integer({ description: 'Set on the session itself; null: inherited' })),
+  effectiveCapacity: Nullable(Type.Integer({ description: 'Session, else event, else venue capacity; null: unlimited' })),
+  status: literals(SESSION_STATUSES),
+  sequence: Type.Integer({ description: 'The iCal SEQUENCE of this session: event.sequence + its own changes' }),
+  streamUrl: Nullable(Type.String({ description: 'Omitted (null) for the public when the event takes registrations' })),
+  updatedAt: Type.String({ format: 'date-time' }),
+}, { $id: 'Session' });
+export type SessionResponse = Static<typeof SessionSchema>;
+
+export const EventSchema = Type.Object({
+  id: Uuid,
+  titleZh: Type.String(),
+  titleEn: Nullable(Type.String()),
+  descriptionZh: Nullable(Type.String()),
+  descriptionEn: Nullable(Type.String()),
+  type: EventTypeSchema,
+  status: EventStatusSchema,
+  ownerUnit: UnitRef,
+  coUnits: Type.Array(UnitRef),
+  observance: Nullable(Type.Object({ id: Uuid, slug: Type.String(), nameZh: Type.String(), nameEn: Type.String() })),
+  task: Nullable(Type.Object({ id: Uuid, titleZh: Type.String(), titleEn: Nullable(Type.String()), campaignId: Uuid, campaignSlug: Type.String() })),
+  venue: Nullable(Type.Object({
+    id: Uuid, slug: Type.String(), nameZh: Type.String(), nameEn: Nullable(Type.String()), addressZh: Nullable(Type.String()),
+    town: Nullable(TownRef), isOnline: Type.Boolean(), capacity: Nullable(Type.Integer()),
+  })),
+  audiences: Type.Array(Type.String()),
+  timezone: Type.String(),
+  registrationMode: RegistrationModeSchema,
+  registrationOpensAt: Nullable(Type.String({ format: 'date-time' })),
+  registrationClosesAt: Nullable(Type.String({ format: 'date-time' })),
+  capacity: Nullable(Type.Integer()),
+  tags: Type.Array(Type.String()),
+  sequence: Type.Integer(),
+  firstStartAt: Nullable(Type.String({ format: 'date-time' })),
+  lastEndAt: Nullable(Type.String({ format: 'date-time' })),
+  sessions: Type.Array(Type.Ref(SessionSchema)),
+  publishedAt: Nullable(Type.String({ format: 'date-time' })),
+  cancelledAt: Nullable(Type.String({ format: 'date-time' })),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+}, { $id: 'Event' });
+export type EventResponse = Static<typeof EventSchema>;
+
+const Capacity = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+const StreamUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
+
+export const CreateSessionBody = Type.Object({
+  startsAt: Instant,
+  endsAt: Instant,
+  capacity: Type.Optional(Nullable(Capacity)),
+  streamUrl: Type.Optional(Nullable(StreamUrl)),
+}, { additionalProperties: false });
+export type CreateSessionBody = Static<typeof CreateSessionBody>;
+export const UpdateSessionBody = Type.Partial(CreateSessionBody, { additionalProperties: false, minProperties: 1 });
+export type UpdateSessionBody = Static<typeof UpdateSessionBody>;
+
+const eventFields = {
+  titleZh: ShortText(200),
+  titleEn: Type.Optional(Nullable(ShortText(200))),
+  descriptionZh: Type.Optional(Nullable(LongText)),
+  descriptionEn: Type.Optional(Nullable(LongText)),
+  type: EventTypeSchema,
+  ownerUnitId: Uuid,
+  coUnitIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true })),
+  observanceId: Type.Optional(Nullable(Uuid)),
+  taskId: Type.Optional(Nullable(Uuid)),
+  venueId: Type.Optional(Nullable(Uuid)),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone; default the calendar\'s' })),
+  registrationMode: Type.Optional(RegistrationModeSchema),
+  registrationOpensAt: Type.Optional(Nullable(Instant)),
+  registrationClosesAt: Type.Optional(Nullable(Instant)),
+  capacity: Type.Optional(Nullable(Capacity)),
+  tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
+  audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
+};
+export const CreateEventBody = Type.Object({
+  ...eventFields,
+  sessions: Type.Optional(Type.Array(CreateSessionBody, { maxItems: 200 })),
+}, { additionalProperties: false });
+export type CreateEventBody = Static<typeof CreateEventBody>;
+export const UpdateEventBody = Type.Partial(Type.Object(eventFields), { additionalProperties: false, minProperties: 1 });
+export type UpdateEventBody = Static<typeof UpdateEventBody>;
+
+/** A date (start of that day in the calendar's zone) or an instant with its offset. */
+const DateOrInstant = Type.Union([CalendarDate, Instant]);
+export const EventListQuery = Type.Object({
+  ...PageQuery,
+  from: Type.Optional(Type.Union([CalendarDate, Instant], { description: 'Events with a session ending after this; default now for anonymous callers' })),
+  to: Type.Optional(DateOrInstant),
+  observance: Type.Optional(Slug),
+  campaign: Type.Optional(Slug),
+  task: Type.Optional(Uuid),
+  venue: Type.Optional(Slug),
+  town: Type.Optional(Slug),
+  audience: Type.Optional(Slug),
+  unit: Type.Optional(Slug),
+  type: Type.Optional(EventTypeSchema),
+  status: Type.Optional(EventStatusSchema),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Substring of the title or description (Chinese or English)' })),
+  updatedSince: Type.Optional(Instant),
+}, { additionalProperties: false });
+export type EventListQuery = Static<typeof EventListQuery>;
+export const EventPage = pageOf(Type.Ref(EventSchema));
+
+export const SessionParams = Type.Object({ id: Uuid, sessionId: Uuid }, { additionalProperties: false });

@@ -1,0 +1,150 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import { eventAudiences, eventUnits, events, sessions } from '../../db/schema/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { conflict, notFound, type FieldProblem } from '../../lib/problems.js';
+import { EVENT_CALENDAR_FIELDS, changedFields, touchesCalendar } from '../changes/calendar-fields.js';
+import type { ChangeRecorder } from '../changes/change-recorder.js';
+import { checkEventReferences, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
+import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './events.queries.js';
+import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
+import { listEventIds, type Viewer } from './events.list.js';
+import { assertVenueFree } from './venue-clash.js';
+
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string };
+
+/** What the public may see: published events, and cancelled ones that had been published. */
+export const visibleTo = (viewer: Viewer, event: { status: string; publishedAt: Date | null }) =>
+  viewer.staff || event.status === 'published' || (event.status === 'cancelled' && event.publishedAt !== null);
+
+export function createEventsService({ db, clock, changes, defaultTimezone }: Deps) {
+  async function get(id: string, viewer: Viewer): Promise<EventResponse> {
+    const [row] = await db.select({ status: events.status, publishedAt: events.publishedAt }).from(events).where(eq(events.id, id));
+    if (!row || !visibleTo(viewer, row)) throw notFound('event', id);
+    const [event] = await loadEvents(db, [id], { publicView: !viewer.staff });
+    return event!;
+  }
+
+  /** Runs a change of one event under a row lock; 404 when it is gone. */
+  async function withEvent<T>(id: string, change: (tx: Transaction, event: typeof events.$inferSelect) => Promise<T>): Promise<T> {
+    return db.transaction(async (tx) => {
+      const event = await lockEvent(tx, id);
+      if (!event) throw notFound('event', id);
+      return change(tx, event);
+    });
+  }
+
+  const refuseIfCancelled = (event: { status: string }) => {
+    if (event.status === 'cancelled') throw conflict('event_cancelled', 'The event is cancelled; it can no longer be changed.');
+  };
+
+  async function replaceLinks(tx: Transaction, eventId: string, body: UpdateEventBody) {
+    if (body.coUnitIds) {
+      await tx.delete(eventUnits).where(eq(eventUnits.eventId, eventId));
+      if (body.coUnitIds.length) await tx.insert(eventUnits).values(body.coUnitIds.map((unitId) => ({ eventId, unitId })));
+    }
+    if (body.audiences) {
+      await tx.delete(eventAudiences).where(eq(eventAudiences.eventId, eventId));
+      if (body.audiences.length) await tx.insert(eventAudiences).values(body.audiences.map((audienceSlug) => ({ eventId, audienceSlug })));
+    }
+  }
+
+  return {
+    get,
+
+    async list(query: EventListQuery, viewer: Viewer) {
+      const { ids, nextCursor } = await listEventIds(db, query, viewer, defaultTimezone, clock.now());
+      return { items: await loadEvents(db, ids, { publicView: !viewer.staff }), nextCursor };
+    },
+
+    /** A draft event, with its sessions if given, in one transaction. */
+    async create(body: CreateEventBody): Promise<EventResponse> {
+      const errors: FieldProblem[] = await checkEventReferences(db, body);
+      const window = registrationWindow(body, { opensAt: null, closesAt: null }, errors);
+      const slots = (body.sessions ?? []).map((s, i) => ({ ...sessionTimes(s, `/sessions/${i}`, errors), capacity: s.capacity ?? null, streamUrl: s.streamUrl ?? null }));
+      throwIfAny(errors);
+      const id = await db.transaction(async (tx) => {
+        const [row] = await tx.insert(events).values({
+          titleZh: body.titleZh, titleEn: body.titleEn ?? null, descriptionZh: body.descriptionZh ?? null, descriptionEn: body.descriptionEn ?? null,
+          type: body.type, status: 'draft', ownerUnitId: body.ownerUnitId, observanceId: body.observanceId ?? null, taskId: body.taskId ?? null,
+          venueId: body.venueId ?? null, timezone: body.timezone ?? defaultTimezone, registrationMode: body.registrationMode ?? 'none',
+          registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt, capacity: body.capacity ?? null, tags: body.tags ?? [],
+        }).returning({ id: events.id });
+        const eventId = row!.id;
+        await replaceLinks(tx, eventId, body);
+        if (slots.length) {
+          await assertVenueFree(tx, body.venueId ?? null, eventId, slots);
+          await tx.insert(sessions).values(slots.map((s) => ({ eventId, ...s })));
+          await refreshEventSpan(tx, eventId);
+        }
+        await changes.record(tx, { entity: 'event', action: 'created', eventId, changedFields: [], calendarVisible: false });
+        return eventId;
+      });
+      return get(id, { staff: true });
+    },
+
+    async update(id: string, body: UpdateEventBody): Promise<EventResponse> {
+      const errors = await checkEventReferences(db, body);
+      throwIfAny(errors);
+      await withEvent(id, async (tx, event) => {
+        refuseIfCancelled(event);
+        const windowErrors: FieldProblem[] = [];
+        const window = registrationWindow(body, { opensAt: event.registrationOpensAt, closesAt: event.registrationClosesAt }, windowErrors);
+        throwIfAny(windowErrors);
+        const { coUnitIds, audiences, registrationOpensAt: _o, registrationClosesAt: _c, ...columns } = body;
+        const patch = { ...columns, registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt };
+        const changed = changedFields(event as Record<string, unknown>, patch);
+        const calendarVisible = touchesCalendar(changed, EVENT_CALENDAR_FIELDS);
+        if (patch.venueId && patch.venueId !== event.venueId) {
+          const live = await tx.select({ startsAt: sessions.startsAt, endsAt: sessions.endsAt }).from(sessions)
+            .where(sql`${sessions.eventId} = ${id} and ${sessions.status} = 'scheduled'`);
+          await assertVenueFree(tx, patch.venueId, id, live);
+        }
+        await tx.update(events).set({
+          ...patch, updatedAt: sql`now()`, ...(calendarVisible ? { sequence: sql`${events.sequence} + 1` } : {}),
+        }).where(eq(events.id, id));
+        await replaceLinks(tx, id, { coUnitIds, audiences });
+        if (coUnitIds) changed.push('coUnitIds');
+        if (audiences) changed.push('audiences');
+        await changes.record(tx, { entity: 'event', action: 'updated', eventId: id, changedFields: changed, calendarVisible });
+      });
+      return get(id, { staff: true });
+    },
+
+    /** Publishing needs at least one live session; a published event is never deleted, only cancelled. */
+    async publish(id: string): Promise<EventResponse> {
+      await withEvent(id, async (tx, event) => {
+        if (event.status === 'published') throw conflict('already_published', 'The event is already published.');
+        refuseIfCancelled(event);
+        if (await countLiveSessions(tx, id) === 0) throw conflict('no_sessions', 'An event needs at least one session before it is published.');
+        await tx.update(events).set({ status: 'published', publishedAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
+        await changes.record(tx, { entity: 'event', action: 'published', eventId: id, changedFields: ['status'], calendarVisible: true });
+      });
+      return get(id, { staff: true });
+    },
+
+    /** Cancelling keeps the record, so calendars and registrants learn of it. */
+    async cancel(id: string): Promise<EventResponse> {
+      await withEvent(id, async (tx, event) => {
+        if (event.status === 'cancelled') throw conflict('already_cancelled', 'The event is already cancelled.');
+        await tx.update(events).set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
+        await changes.record(tx, { entity: 'event', action: 'cancelled', eventId: id, changedFields: ['status'], calendarVisible: true });
+      });
+      return get(id, { staff: true });
+    },
+
+    /** Only drafts are deleted outright; the tombstone tells syncing bots. */
+    async remove(id: string): Promise<void> {
+      await withEvent(id, async (tx, event) => {
+        if (event.status !== 'draft') throw conflict('not_a_draft', `A ${event.status} event cannot be deleted; cancel it instead.`);
+        const doomed = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.eventId, id));
+        await tx.delete(events).where(eq(events.id, id));
+        for (const session of doomed) {
+          await changes.record(tx, { entity: 'session', action: 'deleted', eventId: id, sessionId: session.id, changedFields: [], calendarVisible: true });
+        }
+        await changes.record(tx, { entity: 'event', action: 'deleted', eventId: id, changedFields: [], calendarVisible: true });
+      });
+    },
+  };
+}
+export type EventsService = ReturnType<typeof createEventsService>;

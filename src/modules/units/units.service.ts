@@ -1,0 +1,70 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/client.js';
+import { audiences, towns, units, type UnitKind } from '../../db/schema/index.js';
+import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
+import type { CreateUnitBody, UnitResponse, UpdateUnitBody } from './units.schemas.js';
+
+const unitColumns = {
+  id: units.id, slug: units.slug, kind: units.kind, nameZh: units.nameZh, nameEn: units.nameEn, updatedAt: units.updatedAt,
+  townId: towns.id, townSlug: towns.slug, townNameZh: towns.nameZh, townNameEn: towns.nameEn,
+};
+
+type UnitRow = { id: string; slug: string; kind: UnitKind; nameZh: string; nameEn: string; updatedAt: Date;
+  townId: string | null; townSlug: string | null; townNameZh: string | null; townNameEn: string | null };
+
+function present(row: UnitRow): UnitResponse {
+  return {
+    id: row.id, slug: row.slug, kind: row.kind, nameZh: row.nameZh, nameEn: row.nameEn,
+    town: row.townId ? { id: row.townId, slug: row.townSlug!, nameZh: row.townNameZh!, nameEn: row.townNameEn! } : null,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function findUnitsByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.select({ id: units.id }).from(units).where(sql`${units.id} in ${ids}`);
+}
+
+export function createUnitsService({ db }: { db: Database }) {
+  const selectUnits = () => db.select(unitColumns).from(units).leftJoin(towns, eq(units.townId, towns.id));
+
+  async function get(id: string): Promise<UnitResponse> {
+    const [row] = await selectUnits().where(eq(units.id, id));
+    if (!row) throw notFound('unit', id);
+    return present(row);
+  }
+
+  return {
+    listTowns: () => db.select({ id: towns.id, slug: towns.slug, nameZh: towns.nameZh, nameEn: towns.nameEn }).from(towns).orderBy(asc(towns.slug)),
+    listAudiences: () => db.select({ slug: audiences.slug, nameZh: audiences.nameZh, nameEn: audiences.nameEn }).from(audiences).orderBy(asc(audiences.position)),
+
+    async list(filter: { kind?: UnitKind }): Promise<UnitResponse[]> {
+      const rows = await selectUnits().where(filter.kind ? eq(units.kind, filter.kind) : undefined).orderBy(asc(units.kind), asc(units.slug));
+      return rows.map(present);
+    },
+
+    get,
+
+    async create(body: CreateUnitBody): Promise<UnitResponse> {
+      const townId = body.townId ?? null;
+      if ((body.kind === 'town') !== (townId !== null)) {
+        throw unprocessable('invalid_unit', 'A unit of kind "town" names its town; other units do not.', [
+          fieldError('/townId', body.kind === 'town' ? 'is required for a town' : 'is only for units of kind "town"'),
+        ]);
+      }
+      if (townId) {
+        const [town] = await db.select({ id: towns.id }).from(towns).where(eq(towns.id, townId));
+        if (!town) throw unprocessable('unknown_reference', 'The town does not exist.', [fieldError('/townId', 'no such town')]);
+      }
+      const [row] = await db.insert(units).values({ slug: body.slug, kind: body.kind, nameZh: body.nameZh, nameEn: body.nameEn, townId }).returning({ id: units.id });
+      return get(row!.id);
+    },
+
+    async update(id: string, body: UpdateUnitBody): Promise<UnitResponse> {
+      const [row] = await db.update(units).set({ ...body, updatedAt: sql`now()` }).where(eq(units.id, id)).returning({ id: units.id });
+      if (!row) throw notFound('unit', id);
+      return get(id);
+    },
+  };
+}
+export type UnitsService = ReturnType<typeof createUnitsService>;

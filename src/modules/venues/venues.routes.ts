@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Database } from '../../db/client.js';
+import { IdParams, problems } from '../../lib/schemas.js';
+import { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenuePage, VenueSchema } from './venues.schemas.js';
+import { createVenuesService } from './venues.service.js';
+
+export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+  const venues = createVenuesService({ db });
+  const tags = ['venues'];
+
+  app.get('/venues', {
+    config: { access: 'public' },
+    schema: { tags, operationId: 'listVenues', querystring: VenueListQuery, response: { 200: VenuePage, ...problems(400) } },
+  }, async (request) => venues.list(request.query));
+
+  app.get('/venues/:id', {
+    config: { access: 'public' },
+    schema: { tags, operationId: 'getVenue', params: IdParams, response: { 200: Type.Ref(VenueSchema), ...problems(404) } },
+  }, async (request) => venues.get(request.params.id));
+
+  app.post('/venues', {
+    config: { access: 'admin' },
+    schema: { tags, operationId: 'createVenue', body: CreateVenueBody, response: { 201: Type.Ref(VenueSchema), ...problems(400, 401, 409, 422) } },
+  }, async (request, reply) => reply.code(201).send(await venues.create(request.body)));
+
+  app.patch('/venues/:id', {
+    config: { access: 'admin' },
+    schema: { tags, operationId: 'updateVenue', params: IdParams, body: UpdateVenueBody, response: { 200: Type.Ref(VenueSchema), ...problems(400, 401, 404, 409, 422) } },
+  }, async (request) => venues.update(request.params.id, request.body));
+};
