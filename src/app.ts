@@ -55,7 +55,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     if (request.url.length > MAX_URL_LENGTH) throw new Problem(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
   });
   // The docs routes are registered before the guard, which refuses any route without declared access.
-  await registerSwagger(app, { publicBaseUrl: config.PUBLIC_BASE_URL });
+  await registerSwagger(app);
   await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN });
 
   const db = database.db;

@@ -39,7 +39,7 @@ export function connectPostgres(url: string, options: { poolSize?: number } = {}
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { db, kind: 'pglite', close: () => client.close() };
+  return { db, kind: 'pglite', close: async () => { if (!client.closed) await client.close(); } };
 }
 
 /** The embedded default: a real PostgreSQL in WASM, kept in `dataDir` across restarts. */

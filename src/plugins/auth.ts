@@ -19,6 +19,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
   }
+  interface FastifyInstance {
+    /** Every guarded route with its declared access, for the test that walks them all. */
+    guardedRoutes: { method: string; url: string; access: RouteAccess }[];
+  }
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -30,11 +34,14 @@ export function isStaff(principal: Principal): boolean {
 export const authPlugin = fp(async (app: FastifyInstance, options: { adminToken?: string }) => {
   const adminDigest = options.adminToken ? digest(options.adminToken) : undefined;
 
+  const guardedRoutes: { method: string; url: string; access: RouteAccess }[] = [];
+  app.decorate('guardedRoutes', guardedRoutes);
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: RouteAccess } | undefined)?.access;
     if (access !== 'public' && access !== 'admin') {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access ('public' or 'admin'): refusing to register it unguarded.`);
     }
+    for (const method of [route.method].flat()) if (method !== 'HEAD') guardedRoutes.push({ method, url: route.url, access });
   });
 
   app.decorateRequest('principal', null as never);

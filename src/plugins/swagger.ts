@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
-export async function registerSwagger(app: FastifyInstance, options: { publicBaseUrl: string }) {
+export async function registerSwagger(app: FastifyInstance) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -11,7 +11,8 @@ export async function registerSwagger(app: FastifyInstance, options: { publicBas
         version: '1.0.0',
         description: 'Themed days, plans, venues and events of a district\'s science-popularisation campaigns. Errors are RFC 9457 problem+json.',
       },
-      servers: [{ url: options.publicBaseUrl }],
+      // Relative, so the committed openapi/openapi.json does not depend on where a server runs.
+      servers: [{ url: '/' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     // Shared schemas keep their $id as the component name instead of def-N.

@@ -49,18 +49,26 @@ export async function testDatabase(t: Teardown): Promise<DatabaseHandle & { url?
     t.teardown(() => handle.close());
     return handle;
   }
-  const adminUrl = process.env.DATABASE_URL!;
+  const url = await emptyPostgresDatabase(t);
+  const handle = connectPostgres(url, { poolSize: 10 });
+  t.teardown(() => handle.close());
+  await migrate(handle.db);
+  return { ...handle, url };
+}
+
+/** A new, empty PostgreSQL database (not migrated), dropped when the test ends. Needs DATABASE_URL. */
+export async function emptyPostgresDatabase(t: Teardown): Promise<string> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('this test needs PostgreSQL: set DATABASE_URL');
   const name = `kepu_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = connectPostgres(url.toString(), { poolSize: 10 });
-  await migrate(handle.db);
+  // WITH (FORCE) ends connections still open, whatever order the teardowns run in.
   t.teardown(async () => {
-    await handle.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   });
-  return { ...handle, url: url.toString() };
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -10,9 +10,23 @@ import type { EventListQuery } from './events.schemas.js';
 
 export type Viewer = { staff: boolean };
 
-/** A plain date means the start of that day in the calendar's zone. */
-function boundary(value: string, zone: string): Date {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }).toJSDate() : new Date(value);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A plain date means that day in the calendar's zone: `from` its start, `to` its end, so
+ * from=to=2024-05-25 is that one day. The schema lets through what no Date can hold (a leap
+ * second, year 0 or 10000 after the offset), which would otherwise fail in the driver as a 500.
+ */
+function boundary(value: string, param: 'from' | 'to' | 'updatedSince', zone: string): Date {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : undefined;
+  const date = day ? (param === 'to' ? day.plus({ days: 1 }) : day).toJSDate() : new Date(value);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+    throw new Problem(400, 'validation_failed', 'The request querystring is invalid.', {
+      errors: [{ in: 'querystring', pointer: `/${param}`, detail: 'is not a time this calendar can hold (years 1 to 9999)' }],
+    });
+  }
+  return date;
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -25,21 +39,22 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     });
   }
   if (query.status) where.push(eq(events.status, query.status));
-  else if (!viewer.staff) where.push(eq(events.status, 'published'));
+  // As visibleTo: a cancelled event that had been published stays listed, so people learn of it.
   if (!viewer.staff) where.push(sql`${events.publishedAt} is not null`);
 
   // The public list starts from now unless asked otherwise; organizers see everything by default.
-  const from = query.from ? boundary(query.from, zone) : viewer.staff ? undefined : now;
-  const to = query.to ? boundary(query.to, zone) : undefined;
+  const from = query.from ? boundary(query.from, 'from', zone) : viewer.staff ? undefined : now;
+  const to = query.to ? boundary(query.to, 'to', zone) : undefined;
   if (from && to && from >= to) {
     throw new Problem(400, 'invalid_range', '`to` must be after `from`.', { errors: [{ in: 'querystring', pointer: '/to', detail: 'is not after from' }] });
   }
   if (from || to) {
-    // An event is in the range when one of its live sessions overlaps it.
-    where.push(exists(sql`select 1 from ${sessions} where ${and(
+    // An event is in the range when one of its live sessions overlaps it. Drizzle's exists()
+    // puts no parentheses around raw SQL, so the subqueries here bring their own.
+    where.push(exists(sql`(select 1 from ${sessions} where ${and(
       eq(sessions.eventId, events.id), eq(sessions.status, 'scheduled'),
       from ? gt(sessions.endsAt, from) : undefined, to ? lt(sessions.startsAt, to) : undefined,
-    )}`));
+    )})`));
   }
   if (query.observance) where.push(inArray(events.observanceId, sql`(select ${observances.id} from ${observances} where ${observances.slug} = ${query.observance})`));
   if (query.task) where.push(eq(events.taskId, query.task));
@@ -53,13 +68,13 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     where.push(inArray(events.venueId, sql`(select ${venues.id} from ${venues} join ${towns} on ${towns.id} = ${venues.townId} where ${towns.slug} = ${query.town})`));
   }
   if (query.audience) {
-    where.push(exists(sql`select 1 from ${eventAudiences} where ${eventAudiences.eventId} = ${events.id} and ${eventAudiences.audienceSlug} = ${query.audience}`));
+    where.push(exists(sql`(select 1 from ${eventAudiences} where ${eventAudiences.eventId} = ${events.id} and ${eventAudiences.audienceSlug} = ${query.audience})`));
   }
   if (query.unit) {
     const unitId = sql`(select ${units.id} from ${units} where ${units.slug} = ${query.unit})`;
     where.push(or(
       eq(events.ownerUnitId, unitId),
-      exists(sql`select 1 from ${eventUnits} where ${eventUnits.eventId} = ${events.id} and ${eventUnits.unitId} = ${unitId}`),
+      exists(sql`(select 1 from ${eventUnits} where ${eventUnits.eventId} = ${events.id} and ${eventUnits.unitId} = ${unitId})`),
     ));
   }
   if (query.type) where.push(eq(events.type, query.type));
@@ -68,7 +83,7 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     const pattern = `%${escapeLike(query.q)}%`;
     where.push(or(ilike(events.titleZh, pattern), ilike(events.titleEn, pattern), ilike(events.descriptionZh, pattern), ilike(events.descriptionEn, pattern)));
   }
-  if (query.updatedSince) where.push(gte(events.updatedAt, new Date(query.updatedSince)));
+  if (query.updatedSince) where.push(gte(events.updatedAt, boundary(query.updatedSince, 'updatedSince', zone)));
   return where.filter((w): w is SQL => w !== undefined);
 }
 
@@ -81,10 +96,13 @@ export async function listEventIds(db: Executor, query: EventListQuery, viewer: 
   const where = filters(query, viewer, zone, now);
   if (query.cursor) {
     const [start, id] = decodeCursor(query.cursor, 2) as [string | null, string | null];
-    if (!id || !/^[0-9a-f-]{36}$/.test(id) || (start !== null && Number.isNaN(Date.parse(start)))) decodeCursor('', 2);
-    where.push(start === null
+    // A tampered key must not reach the database, where it would fail as a 500.
+    const startAt = start === null ? null : new Date(start);
+    const year = startAt?.getUTCFullYear() ?? 2000;
+    if (!id || !UUID.test(id) || !(year >= 1 && year <= 9999)) decodeCursor('', 2);
+    where.push(startAt === null
       ? and(isNull(events.firstStartAt), gt(events.id, id!))!
-      : or(gt(events.firstStartAt, new Date(start)), and(eq(events.firstStartAt, new Date(start)), gt(events.id, id!)), isNull(events.firstStartAt))!);
+      : or(gt(events.firstStartAt, startAt), and(eq(events.firstStartAt, startAt), gt(events.id, id!)), isNull(events.firstStartAt))!);
   }
   const rows = await db.select({ id: events.id, firstStartAt: events.firstStartAt }).from(events)
     .where(and(...where))

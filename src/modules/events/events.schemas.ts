@@ -55,13 +55,19 @@ export const EventSchema = Type.Object({
 }, { $id: 'Event' });
 export type EventResponse = Static<typeof EventSchema>;
 
-const Capacity = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+/**
+ * Nullable bodies fields whose null must stay null. The app's ajv coerces types, and in
+ * Nullable's anyOf the first branch turns null into 0 or "" and passes (capacity null
+ * became 0: "full"). With both types in one `type` keyword ajv coerces only when neither matches.
+ */
+const NullableCapacity = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 });
+const NullableLongText = Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: LongText.maxLength });
 const StreamUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 
 export const CreateSessionBody = Type.Object({
   startsAt: Instant,
   endsAt: Instant,
-  capacity: Type.Optional(Nullable(Capacity)),
+  capacity: Type.Optional(NullableCapacity),
   streamUrl: Type.Optional(Nullable(StreamUrl)),
 }, { additionalProperties: false });
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
@@ -71,8 +77,8 @@ export type UpdateSessionBody = Static<typeof UpdateSessionBody>;
 const eventFields = {
   titleZh: ShortText(200),
   titleEn: Type.Optional(Nullable(ShortText(200))),
-  descriptionZh: Type.Optional(Nullable(LongText)),
-  descriptionEn: Type.Optional(Nullable(LongText)),
+  descriptionZh: Type.Optional(NullableLongText),
+  descriptionEn: Type.Optional(NullableLongText),
   type: EventTypeSchema,
   ownerUnitId: Uuid,
   coUnitIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true })),
@@ -83,7 +89,7 @@ const eventFields = {
   registrationMode: Type.Optional(RegistrationModeSchema),
   registrationOpensAt: Type.Optional(Nullable(Instant)),
   registrationClosesAt: Type.Optional(Nullable(Instant)),
-  capacity: Type.Optional(Nullable(Capacity)),
+  capacity: Type.Optional(NullableCapacity),
   tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
   audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
 };
@@ -95,12 +101,11 @@ export type CreateEventBody = Static<typeof CreateEventBody>;
 export const UpdateEventBody = Type.Partial(Type.Object(eventFields), { additionalProperties: false, minProperties: 1 });
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
-/** A date (start of that day in the calendar's zone) or an instant with its offset. */
-const DateOrInstant = Type.Union([CalendarDate, Instant]);
 export const EventListQuery = Type.Object({
   ...PageQuery,
-  from: Type.Optional(Type.Union([CalendarDate, Instant], { description: 'Events with a session ending after this; default now for anonymous callers' })),
-  to: Type.Optional(DateOrInstant),
+  // A date is a day in the calendar's zone; an instant carries its offset.
+  from: Type.Optional(Type.Union([CalendarDate, Instant], { description: 'Events with a session ending after this (a date: from its start); default now for anonymous callers' })),
+  to: Type.Optional(Type.Union([CalendarDate, Instant], { description: 'Events with a session starting before this; a date includes that whole day' })),
   observance: Type.Optional(Slug),
   campaign: Type.Optional(Slug),
   task: Type.Optional(Uuid),

@@ -1,0 +1,35 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.PORT, 3000);
+  t.equal(config.HOST, '127.0.0.1');
+  t.equal(config.DATA_DIR, './data');
+  t.equal(config.CALENDAR_TIMEZONE, 'Asia/Shanghai');
+  t.equal(config.DATABASE_URL, undefined, 'no DATABASE_URL means the embedded database');
+  t.equal(config.PUBLIC_BASE_URL, 'http://127.0.0.1:3000', 'derived from HOST and PORT');
+});
+
+t.test('values are converted and a trailing slash is dropped', async (t) => {
+  const config = loadConfig({ PORT: '8080', PUBLIC_BASE_URL: 'https://kepu.example.cn/', SEED_DEMO: 'false', DATABASE_URL: 'postgres://u@h/db' });
+  t.equal(config.PORT, 8080);
+  t.equal(config.PUBLIC_BASE_URL, 'https://kepu.example.cn');
+  t.equal(config.SEED_DEMO, false);
+  t.equal(config.DATABASE_URL, 'postgres://u@h/db');
+});
+
+t.test('bad values stop the start with every variable named', async (t) => {
+  const error = t.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PUBLIC_BASE_URL: 'kepu.cn' })) as Error;
+  t.type(error, ConfigError);
+  t.match(error.message, /PORT/);
+  t.match(error.message, /DATABASE_URL/);
+  t.match(error.message, /PUBLIC_BASE_URL/);
+  t.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
+  t.throws(() => loadConfig({ CALENDAR_TIMEZONE: 'Mars/Olympus' }), /CALENDAR_TIMEZONE: not an IANA time zone/);
+  t.throws(() => loadConfig({ ADMIN_TOKEN: 'short' }), /ADMIN_TOKEN/);
+});
+
+t.test('TZ is not read: the calendar zone comes from CALENDAR_TIMEZONE only', async (t) => {
+  t.equal(loadConfig({ TZ: 'America/New_York' }).CALENDAR_TIMEZONE, 'Asia/Shanghai');
+});

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { OPENAPI_FILE, renderOpenApi } from '../src/openapi.js';
+import { build } from './helpers/build.js';
+
+t.test('the committed openapi/openapi.json is what the server serves (run `npm run openapi` after an API change)', async (t) => {
+  const committed = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  t.same(JSON.parse(await renderOpenApi()), committed, 'openapi/openapi.json is stale: run `npm run openapi`');
+
+  const { app } = await build(t);
+  const served = await app.inject({ url: '/openapi.json' });
+  t.equal(served.statusCode, 200);
+  t.same(served.json(), committed);
+});
+
+t.test('every route has an operationId, tags and a response schema; write routes declare bearer security', async (t) => {
+  const spec = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const operationIds = new Set<string>();
+  for (const [path, methods] of Object.entries<Record<string, any>>(spec.paths)) {
+    for (const [method, op] of Object.entries<any>(methods)) {
+      t.ok(op.operationId, `${method} ${path} has an operationId`);
+      t.notOk(operationIds.has(op.operationId), `${op.operationId} is unique`);
+      operationIds.add(op.operationId);
+      t.ok(op.tags?.length, `${method} ${path} has tags`);
+      t.ok(Object.keys(op.responses ?? {}).some((s) => s.startsWith('2')), `${method} ${path} documents its success response`);
+      if (method !== 'get') t.same(op.security, [{ bearer: [] }], `${method} ${path} needs a bearer token`);
+    }
+  }
+  t.ok(spec.components.schemas.Problem, 'Problem is a named component');
+  t.ok(spec.components.schemas.Event, 'Event is a named component');
+});
