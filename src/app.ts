@@ -20,6 +20,7 @@ import { ObservanceSchema, OccurrenceSchema } from './modules/observances/observ
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
+import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
 
 export interface AppOptions {
@@ -80,6 +81,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(observancesRoutes, deps);
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
+    await api.register(deletionsRoutes, deps);
   }, { prefix: '/api/v1' });
 
   return app;
