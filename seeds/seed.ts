@@ -109,9 +109,13 @@ export async function seedDatabase(db: Database, { timezone, clock = { now: () =
       if (past?.status === 'scheduled') placements.push({ template, occurrence: past });
       else report.skipped.push(`${template.key} (2024: dates not announced)`);
     }
-    const [coming] = nextOccurrences(r, o, now, timezone, 1);
-    if (coming && coming.year !== 2024 && plans.has(coming.year)) placements.push({ template, occurrence: coming });
-    else if (!coming) report.skipped.push(`${template.key} (no coming dates announced)`);
+    // The next two occurrences, not one: next year's demo plan gets its events now, because a later
+    // run (its clock in that year) finds the plan existing and, by design, adds no events to it.
+    const coming = nextOccurrences(r, o, now, timezone, 2);
+    for (const occurrence of coming) {
+      if (occurrence.year !== 2024 && plans.has(occurrence.year)) placements.push({ template, occurrence });
+    }
+    if (coming.length === 0) report.skipped.push(`${template.key} (no coming dates announced)`);
   }
 
   const events = createEventsService({ db, clock, changes: createChangeRecorder(), defaultTimezone: timezone });

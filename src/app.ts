@@ -10,6 +10,7 @@ import { ProblemSchema } from './lib/schemas.js';
 import { authPlugin } from './plugins/auth.js';
 import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { validatorCompiler } from './plugins/validation.js';
 import { createChangeRecorder, type ChangeRecorder } from './modules/changes/change-recorder.js';
 import { AudienceSchema, TownSchema, UnitSchema } from './modules/units/units.schemas.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
@@ -39,13 +40,13 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   const app = Fastify({
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: 256 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     clientErrorHandler: (error, socket) => {
       if (socket.writable) socket.end(clientErrorResponse(error as NodeJS.ErrnoException));
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler());
   app.decorate('config', config);
   for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema]) {
     app.addSchema(schema);

@@ -74,3 +74,39 @@ t.test('5xx answers hide the details and say problem+json', async (t) => {
   t.equal(res.json().code, 'internal_error');
   t.notMatch(res.body, /pglite|closed|stack/i, 'no internals leak');
 });
+
+t.test('a path value that is not an identifier (a year) gets 400 naming it; a malformed id gets 404', async (t) => {
+  const badYear = await app.inject({ method: 'PUT', url: '/api/v1/observances/earth-day/overrides/abc', headers: adminHeaders, payload: { startDate: '2024-04-22', endDate: '2024-04-22' } });
+  t.equal(badYear.statusCode, 400);
+  t.same(badYear.json().errors.map((e: { in: string; pointer: string }) => [e.in, e.pointer]), [['params', '/year']]);
+  const badId = await app.inject({ url: '/api/v1/events/not-a-uuid' });
+  t.equal(badId.statusCode, 404);
+  t.equal(badId.json().code, 'not_found');
+});
+
+t.test('bodies keep their JSON types: no coercion of numbers, booleans or null', async (t) => {
+  const wrong = await app.inject({ method: 'POST', url: '/api/v1/venues', headers: adminHeaders, payload: { slug: 'typed-venue', kind: 'library', nameZh: 123, capacity: true, isOnline: 'yes' } });
+  t.equal(wrong.statusCode, 400);
+  const pointers = wrong.json().errors.map((e: { pointer: string }) => e.pointer);
+  for (const pointer of ['/nameZh', '/capacity', '/isOnline']) t.ok(pointers.includes(pointer), `${pointer} of the wrong type is refused`);
+
+  const created = await app.inject({ method: 'POST', url: '/api/v1/venues', headers: adminHeaders, payload: { slug: 'typed-venue', kind: 'library', nameZh: '图书馆', capacity: 80 } });
+  t.equal(created.statusCode, 201);
+  const cleared = await app.inject({ method: 'PATCH', url: `/api/v1/venues/${created.json().id}`, headers: adminHeaders, payload: { capacity: null, addressZh: null } });
+  t.equal(cleared.statusCode, 200);
+  t.equal(cleared.json().capacity, null, 'null capacity stays null (unlimited), not 0 (full)');
+  t.equal(cleared.json().addressZh, null);
+});
+
+t.test('query strings are coerced from text', async (t) => {
+  const res = await app.inject({ url: '/api/v1/venues?limit=1' });
+  t.equal(res.statusCode, 200);
+  t.equal(res.json().items.length, 1);
+  t.equal((await app.inject({ url: '/api/v1/venues?limit=many' })).statusCode, 400);
+});
+
+t.test('401 answers name the scheme to use', async (t) => {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/venues', payload: {} });
+  t.equal(res.statusCode, 401);
+  t.equal(res.headers['www-authenticate'], 'Bearer');
+});

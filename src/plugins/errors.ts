@@ -43,6 +43,8 @@ const DATABASE_PROBLEMS: Record<string, [number, string, string]> = {
   '22P02': [400, 'invalid_value', 'A value has the wrong format.'],
   '22008': [400, 'invalid_value', 'A date or time is out of range.'],
   '22003': [400, 'invalid_value', 'A number is out of range.'],
+  '22021': [400, 'invalid_value', 'Text contains a character that cannot be stored (such as NUL).'],
+  '54000': [400, 'invalid_value', 'A value is too large to store or compare.'],
 };
 
 export function toProblem(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): { status: number; body: ReturnType<typeof problemBody> } {
@@ -51,9 +53,12 @@ export function toProblem(error: FastifyError & { validation?: AjvError[]; valid
   }
   if (error.validation) {
     const context = (error.validationContext ?? 'body') as ValidationContext;
-    // An id of the wrong shape names nothing that exists: same answer as an unknown id.
-    if (context === 'params') return { status: 404, body: problemBody(404, 'not_found', 'No such resource.') };
     const errors = fieldProblems(context, error.validation);
+    // An id or slug of the wrong shape names nothing that exists: same answer as an unknown one.
+    // Other path values (a year) are input like any other and get a 400 naming them.
+    if (context === 'params' && errors.every((e) => /^\/(id|slug|[a-z]+Id)$/.test(e.pointer))) {
+      return { status: 404, body: problemBody(404, 'not_found', 'No such resource.') };
+    }
     return { status: 400, body: problemBody(400, 'validation_failed', `The request ${context === 'body' ? 'body' : context} is invalid.`, { errors }) };
   }
   const state = sqlState(error);
@@ -84,6 +89,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, status }, 'request refused');
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendProblem(reply, status, { ...body, instance: request.url.split('?')[0] });
   });
   app.setNotFoundHandler((request, reply) =>

@@ -77,8 +77,9 @@ export function createCampaignsService({ db }: { db: Database }) {
       await get(id);
       await checkLeadUnits(db, (body.tasks ?? []).map((t, j) => ({ pointer: `/tasks/${j}/leadUnitIds`, ids: t.leadUnitIds ?? [] })));
       await db.transaction(async (tx) => {
-        const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(campaignSections).where(eq(campaignSections.campaignId, id))) as [{ n: number }];
-        await insertSection(tx, id, body, n + 1);
+        // After the last one, not at count + 1: a section moved to position 9 would otherwise follow the new one.
+        const [{ last }] = (await tx.select({ last: sql<number>`coalesce(max(${campaignSections.position}), 0)::int` }).from(campaignSections).where(eq(campaignSections.campaignId, id))) as [{ last: number }];
+        await insertSection(tx, id, body, last + 1);
         await touch(tx, id);
       });
       return get(id);
@@ -97,8 +98,8 @@ export function createCampaignsService({ db }: { db: Database }) {
       await sectionOf(id, sectionId);
       await checkLeadUnits(db, [{ pointer: '/leadUnitIds', ids: body.leadUnitIds ?? [] }]);
       await db.transaction(async (tx) => {
-        const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(campaignTasks).where(eq(campaignTasks.sectionId, sectionId))) as [{ n: number }];
-        await insertTask(tx, sectionId, body, n + 1);
+        const [{ last }] = (await tx.select({ last: sql<number>`coalesce(max(${campaignTasks.position}), 0)::int` }).from(campaignTasks).where(eq(campaignTasks.sectionId, sectionId))) as [{ last: number }];
+        await insertTask(tx, sectionId, body, last + 1);
         await touch(tx, id);
       });
       return get(id);

@@ -9,8 +9,12 @@
 export const EVENT_CALENDAR_FIELDS = ['titleZh', 'titleEn', 'venueId', 'status', 'timezone'] as const;
 export const SESSION_CALENDAR_FIELDS = ['startsAt', 'endsAt', 'status'] as const;
 
-const same = (a: unknown, b: unknown) =>
-  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+// Dates and arrays (tags) arrive as new objects on every request: compare by value, or each
+// PATCH would report them changed and listeners would act on changes that never happened.
+const same = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime()
+    : Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => same(x, b[i]))
+      : a === b;
 
 /** The names of fields whose value differs between `before` and `patch` (only keys in `patch`). */
 export function changedFields<T extends Record<string, unknown>>(before: T, patch: Partial<T>): string[] {

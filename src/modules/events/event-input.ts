@@ -1,7 +1,7 @@
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { IANAZone } from 'luxon';
 import type { Executor } from '../../db/client.js';
-import { audiences, campaignTasks, observances, units, venues } from '../../db/schema/index.js';
+import { audiences, campaignTasks, eventUnits, observances, units, venues } from '../../db/schema/index.js';
 import { fieldError, unprocessable, type FieldProblem } from '../../lib/problems.js';
 import type { CreateSessionBody, UpdateEventBody } from './events.schemas.js';
 
@@ -69,4 +69,20 @@ export function registrationWindow(body: UpdateEventBody, current: { opensAt: Da
     : body.registrationClosesAt === null ? null : toInstant(body.registrationClosesAt, '/registrationClosesAt', errors);
   if (opensAt && closesAt && opensAt >= closesAt) errors.push(fieldError('/registrationClosesAt', 'must be after registrationOpensAt'));
   return { opensAt, closesAt };
+}
+
+/**
+ * The owner is never also a co-organizer. A body naming both is checked with the body
+ * (checkEventReferences); a PATCH naming one of them is checked against what is stored.
+ */
+export async function ownerApartFromCoUnits(tx: Executor, eventId: string, body: UpdateEventBody, storedOwnerId: string): Promise<FieldProblem[]> {
+  if (body.coUnitIds && !body.ownerUnitId) {
+    return body.coUnitIds.flatMap((id, i) => (id === storedOwnerId ? [fieldError(`/coUnitIds/${i}`, 'is the owning unit already')] : []));
+  }
+  if (body.ownerUnitId && !body.coUnitIds) {
+    const [row] = await tx.select({ unitId: eventUnits.unitId }).from(eventUnits)
+      .where(and(eq(eventUnits.eventId, eventId), eq(eventUnits.unitId, body.ownerUnitId)));
+    if (row) return [fieldError('/ownerUnitId', 'is a co-organizing unit; leave it out of coUnitIds in the same request')];
+  }
+  return [];
 }

@@ -24,7 +24,10 @@ export async function loadEvents(db: Executor, ids: string[], { publicView }: { 
     event: events,
     owner: { id: ownerUnit.id, slug: ownerUnit.slug, nameZh: ownerUnit.nameZh, nameEn: ownerUnit.nameEn },
     observance: { id: observances.id, slug: observances.slug, nameZh: observances.nameZh, nameEn: observances.nameEn },
-    task: { id: campaignTasks.id, titleZh: campaignTasks.titleZh, titleEn: campaignTasks.titleEn, campaignId: campaigns.id, campaignSlug: campaigns.slug },
+    // Drizzle turns a left-joined object into null only when all its columns come from one table:
+    // the task and its campaign are selected apart and joined up below.
+    task: { id: campaignTasks.id, titleZh: campaignTasks.titleZh, titleEn: campaignTasks.titleEn },
+    campaign: { id: campaigns.id, slug: campaigns.slug },
     venue: { id: venues.id, slug: venues.slug, nameZh: venues.nameZh, nameEn: venues.nameEn, addressZh: venues.addressZh, isOnline: venues.isOnline, capacity: venues.capacity },
     town: { id: towns.id, slug: towns.slug, nameZh: towns.nameZh, nameEn: towns.nameEn },
   }).from(events)
@@ -57,7 +60,8 @@ export async function loadEvents(db: Executor, ids: string[], { publicView }: { 
       id: e.id, titleZh: e.titleZh, titleEn: e.titleEn, descriptionZh: e.descriptionZh, descriptionEn: e.descriptionEn,
       type: e.type, status: e.status, ownerUnit: row.owner,
       coUnits: coUnits.filter((u) => u.eventId === e.id).map(({ eventId: _, ...u }) => u),
-      observance: row.observance, task: row.task as EventResponse['task'],
+      observance: row.observance,
+      task: row.task && row.campaign ? { ...row.task, campaignId: row.campaign.id, campaignSlug: row.campaign.slug } : null,
       venue: row.venue ? { ...row.venue, town: row.town } : null,
       audiences: audienceRows.filter((a) => a.eventId === e.id).map((a) => a.slug),
       timezone: e.timezone, registrationMode: e.registrationMode,

@@ -55,19 +55,13 @@ export const EventSchema = Type.Object({
 }, { $id: 'Event' });
 export type EventResponse = Static<typeof EventSchema>;
 
-/**
- * Nullable bodies fields whose null must stay null. The app's ajv coerces types, and in
- * Nullable's anyOf the first branch turns null into 0 or "" and passes (capacity null
- * became 0: "full"). With both types in one `type` keyword ajv coerces only when neither matches.
- */
-const NullableCapacity = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 });
-const NullableLongText = Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: LongText.maxLength });
+const Capacity = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 const StreamUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 
 export const CreateSessionBody = Type.Object({
   startsAt: Instant,
   endsAt: Instant,
-  capacity: Type.Optional(NullableCapacity),
+  capacity: Type.Optional(Nullable(Capacity)),
   streamUrl: Type.Optional(Nullable(StreamUrl)),
 }, { additionalProperties: false });
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
@@ -77,8 +71,8 @@ export type UpdateSessionBody = Static<typeof UpdateSessionBody>;
 const eventFields = {
   titleZh: ShortText(200),
   titleEn: Type.Optional(Nullable(ShortText(200))),
-  descriptionZh: Type.Optional(NullableLongText),
-  descriptionEn: Type.Optional(NullableLongText),
+  descriptionZh: Type.Optional(Nullable(LongText)),
+  descriptionEn: Type.Optional(Nullable(LongText)),
   type: EventTypeSchema,
   ownerUnitId: Uuid,
   coUnitIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true })),
@@ -89,7 +83,7 @@ const eventFields = {
   registrationMode: Type.Optional(RegistrationModeSchema),
   registrationOpensAt: Type.Optional(Nullable(Instant)),
   registrationClosesAt: Type.Optional(Nullable(Instant)),
-  capacity: Type.Optional(NullableCapacity),
+  capacity: Type.Optional(Nullable(Capacity)),
   tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
   audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
 };

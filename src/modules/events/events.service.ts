@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { conflict, notFound, type FieldProblem } from '../../lib/problems.js';
 import { EVENT_CALENDAR_FIELDS, changedFields, touchesCalendar } from '../changes/calendar-fields.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
-import { checkEventReferences, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
+import { checkEventReferences, ownerApartFromCoUnits, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
 import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './events.queries.js';
 import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
 import { listEventIds, type Viewer } from './events.list.js';
@@ -88,9 +88,9 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
       throwIfAny(errors);
       await withEvent(id, async (tx, event) => {
         refuseIfCancelled(event);
-        const windowErrors: FieldProblem[] = [];
-        const window = registrationWindow(body, { opensAt: event.registrationOpensAt, closesAt: event.registrationClosesAt }, windowErrors);
-        throwIfAny(windowErrors);
+        const storedErrors = await ownerApartFromCoUnits(tx, id, body, event.ownerUnitId);
+        const window = registrationWindow(body, { opensAt: event.registrationOpensAt, closesAt: event.registrationClosesAt }, storedErrors);
+        throwIfAny(storedErrors);
         const { coUnitIds, audiences, registrationOpensAt: _o, registrationClosesAt: _c, ...columns } = body;
         const patch = { ...columns, registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt };
         const changed = changedFields(event as Record<string, unknown>, patch);

@@ -53,7 +53,8 @@ async function loadAll(db: Executor, ids?: string[]): Promise<ObservanceResponse
   const idList = rows.map((r) => r.id);
   const [rules, overrides] = await Promise.all([
     db.select({ observanceId: observanceRules.observanceId, validFromYear: observanceRules.validFromYear, validToYear: observanceRules.validToYear, rule: observanceRules.rule })
-      .from(observanceRules).where(inArray(observanceRules.observanceId, idList)).orderBy(asc(observanceRules.validFromYear)),
+      // PostgreSQL sorts nulls last by default; an open start (null) is the earliest rule.
+      .from(observanceRules).where(inArray(observanceRules.observanceId, idList)).orderBy(sql`${observanceRules.validFromYear} asc nulls first`),
     db.select({ observanceId: observanceOverrides.observanceId, year: observanceOverrides.year, startDate: observanceOverrides.startDate, endDate: observanceOverrides.endDate, noteZh: observanceOverrides.noteZh, noteEn: observanceOverrides.noteEn })
       .from(observanceOverrides).where(inArray(observanceOverrides.observanceId, idList)).orderBy(asc(observanceOverrides.year)),
   ]);
@@ -134,8 +135,8 @@ export function createObservancesService({ db, timezone }: { db: Database; timez
 
     /** Stores the dates announced for a year; they win over the rule from then on. */
     async putOverride(slug: string, year: number, body: OverrideBody): Promise<ObservanceResponse> {
+      const id = await idOf(slug); // an unknown themed day is 404 whatever the dates
       checkOverride(year, body);
-      const id = await idOf(slug);
       const values = { startDate: body.startDate, endDate: body.endDate, noteZh: body.noteZh ?? null, noteEn: body.noteEn ?? null, updatedAt: sql`now()` };
       await db.transaction(async (tx) => {
         await tx.insert(observanceOverrides).values({ observanceId: id, year, ...values })

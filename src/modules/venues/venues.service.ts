@@ -74,6 +74,8 @@ export function createVenuesService({ db }: { db: Database }) {
 
     async list(query: VenueListQuery) {
       const after = query.cursor ? decodeCursor(query.cursor, 1)[0] : undefined;
+      // We only hand out slugs: a null key would silently restart at page one.
+      if (after === null) decodeCursor('', 1);
       const rows = await select()
         .where(and(
           query.town ? eq(towns.slug, query.town) : undefined,
