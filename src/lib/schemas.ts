@@ -1,4 +1,4 @@
-import { Type, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { Kind, Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /** Shared pieces of the API contract. Objects reject unknown fields everywhere. */
 export const Uuid = Type.String({ format: 'uuid' });
@@ -6,7 +6,16 @@ export const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', minLength
 /** An instant with its offset (2024-05-25T09:00:00+08:00): never a floating local time. */
 export const Instant = Type.String({ format: 'date-time', maxLength: 40 });
 export const CalendarDate = Type.String({ format: 'date' });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T | null` as one `type: [T, "null"]` keyword rather than `anyOf`: the serializer picks
+ * an anyOf branch by running a validator on every value (measured: most of the cost of
+ * writing an event page), while a type list is a plain check. OpenAPI 3.1 reads it as is.
+ */
+export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> => {
+  const { [Kind]: _kind, ...rest } = schema as TSchema & { type?: unknown };
+  if (typeof rest.type === 'string') return Type.Unsafe<Static<T> | null>({ ...rest, type: [rest.type, 'null'] });
+  return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+};
 export const ShortText = (max = 200) => Type.String({ minLength: 1, maxLength: max });
 export const LongText = Type.String({ maxLength: 20_000 });
 
@@ -41,6 +50,6 @@ export const SlugParams = Type.Object({ slug: Slug }, { additionalProperties: fa
 export const UnitRef = Type.Object({ id: Uuid, slug: Type.String(), nameZh: Type.String(), nameEn: Type.String() });
 export const TownRef = UnitRef;
 
-/** A union of string literals whose static type keeps the literals. */
-export const StringEnum = <const T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v)) as unknown as TLiteral<T[number]>[]);
+/** One of a list of strings: a plain `enum` (cheap to validate and serialize, unlike anyOf of consts). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
