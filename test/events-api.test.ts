@@ -5,6 +5,7 @@ import { events, tombstones } from '../src/db/schema/index.js';
 import { createChangeRecorder, type Change } from '../src/modules/changes/change-recorder.js';
 import { ADMIN_TOKEN, adminHeaders, build } from './helpers/build.js';
 import { buildAudiences, buildCampaign, buildObservance, buildUnit, buildVenue, eventBody } from './helpers/factories.js';
+import { problem } from './helpers/problem.js';
 
 /** Events API: lifecycle, access, input checking, Chinese text, `sequence` and the change recorder. */
 
@@ -27,15 +28,6 @@ async function call(method: InjectOptions['method'], url: string, payload?: unkn
 const create = (body: unknown) => call('POST', '/events', body);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A problem+json answer with this status and code; `pointers` (when given) are exactly the fields named. */
-function problem(t: Tap, res: Res, status: number, code: string, pointers?: string[]) {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'as problem+json');
-  const body = res.json();
-  t.equal(body.code, code, `with code ${code}`);
-  if (pointers) t.same([...new Set((body.errors ?? []).map((e: { pointer: string }) => e.pointer))].sort(), [...pointers].sort(), `naming ${pointers.join(', ')}`);
-  return body;
-}
 
 async function created(t: Tap, body: unknown) {
   const res = await create(body);

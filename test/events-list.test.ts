@@ -2,6 +2,7 @@ import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { adminHeaders, build } from './helpers/build.js';
 import { buildAudiences, buildCampaign, buildObservance, buildTown, buildUnit, buildVenue, eventBody } from './helpers/factories.js';
+import { problem } from './helpers/problem.js';
 
 /** GET /api/v1/events: who sees what, every filter, and keyset pagination. The clock stands at 2030-04-01 08:00 Shanghai. */
 
@@ -26,14 +27,6 @@ async function titles(query: string, staff = false): Promise<string[]> {
   return (res.json().items as Listed[]).map((e) => e.titleZh);
 }
 
-function problem(t: Tap, res: Res, status: number, code: string, pointers?: string[]) {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'as problem+json');
-  const body = res.json();
-  t.equal(body.code, code, `with code ${code}`);
-  if (pointers) t.same([...new Set((body.errors ?? []).map((e: { pointer: string }) => e.pointer))].sort(), [...pointers].sort(), `naming ${pointers.join(', ')}`);
-  return body;
-}
 
 async function write(method: 'POST' | 'PATCH', url: string, payload?: object) {
   const res = await app.inject({ method, url: `/api/v1${url}`, headers: adminHeaders, ...(payload ? { payload } : {}) });

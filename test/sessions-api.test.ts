@@ -5,6 +5,7 @@ import { events, tombstones } from '../src/db/schema/index.js';
 import { adminHeaders, build } from './helpers/build.js';
 import { onPostgres } from './helpers/database.js';
 import { buildUnit, buildVenue, eventBody } from './helpers/factories.js';
+import { problem } from './helpers/problem.js';
 
 /** Session routes, capacity and stream visibility, and the venue overlap rule (with its concurrency). */
 
@@ -22,14 +23,6 @@ async function call(method: InjectOptions['method'], url: string, payload?: unkn
   return res;
 }
 
-function problem(t: Tap, res: Res, status: number, code: string, pointers?: string[]) {
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'as problem+json');
-  const body = res.json();
-  t.equal(body.code, code, `with code ${code}`);
-  if (pointers) t.same([...new Set((body.errors ?? []).map((e: { pointer: string }) => e.pointer))].sort(), [...pointers].sort(), `naming ${pointers.join(', ')}`);
-  return body;
-}
 
 /** One session on `day` from `from` to `to` (Shanghai time). */
 const slot = (day: string, from: string, to: string, extra: Record<string, unknown> = {}) =>
