@@ -12,7 +12,10 @@ export function decodeCursor(cursor: string, length: number): (string | null)[] 
   } catch {
     // fall through: any undecodable cursor gets the same answer
   }
-  throw new Problem(400, 'invalid_cursor', 'The cursor is not one this API gave out.', {
-    errors: [{ in: 'querystring', pointer: '/cursor', detail: 'is not a valid cursor' }],
-  });
+  throw invalidCursor();
 }
+
+/** For a cursor that decodes but holds a key this API would never have given out. */
+export const invalidCursor = () => new Problem(400, 'invalid_cursor', 'The cursor is not one this API gave out.', {
+  errors: [{ in: 'querystring', pointer: '/cursor', detail: 'is not a valid cursor' }],
+});

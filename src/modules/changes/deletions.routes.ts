@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { and, asc, gt, gte } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { tombstones } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { Instant, Nullable, PageQuery, Uuid, problems } from '../../lib/schemas.js';
 
 const DeletionSchema = Type.Object({
@@ -29,7 +29,7 @@ export const deletionsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
   }, async (request) => {
     const { since, cursor, limit } = request.query;
     const after = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after)) decodeCursor('', 1);
+    if (after !== undefined && !Number.isSafeInteger(after)) throw invalidCursor();
     const rows = await db.select().from(tombstones)
       .where(and(since ? gte(tombstones.deletedAt, new Date(since)) : undefined, after !== undefined ? gt(tombstones.seq, after) : undefined))
       .orderBy(asc(tombstones.seq)).limit(limit + 1);

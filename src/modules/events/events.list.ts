@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client.js';
 import {
   campaignSections, campaignTasks, campaigns, eventAudiences, eventUnits, events, observances, sessions, towns, units, venues,
 } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { Problem } from '../../lib/problems.js';
 import type { EventListQuery } from './events.schemas.js';
 
@@ -99,7 +99,7 @@ export async function listEventIds(db: Executor, query: EventListQuery, viewer: 
     // A tampered key must not reach the database, where it would fail as a 500.
     const startAt = start === null ? null : new Date(start);
     const year = startAt?.getUTCFullYear() ?? 2000;
-    if (!id || !UUID.test(id) || !(year >= 1 && year <= 9999)) decodeCursor('', 2);
+    if (!id || !UUID.test(id) || !(year >= 1 && year <= 9999)) throw invalidCursor();
     where.push(startAt === null
       ? and(isNull(events.firstStartAt), gt(events.id, id!))!
       : or(gt(events.firstStartAt, startAt), and(eq(events.firstStartAt, startAt), gt(events.id, id!)), isNull(events.firstStartAt))!);

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { Database } from '../../db/client.js';
 import { towns, venues, type VenueKind } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
 import type { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenueResponse } from './venues.schemas.js';
 
@@ -75,7 +75,7 @@ export function createVenuesService({ db }: { db: Database }) {
     async list(query: VenueListQuery) {
       const after = query.cursor ? decodeCursor(query.cursor, 1)[0] : undefined;
       // We only hand out slugs: a null key would silently restart at page one.
-      if (after === null) decodeCursor('', 1);
+      if (after === null) throw invalidCursor();
       const rows = await select()
         .where(and(
           query.town ? eq(towns.slug, query.town) : undefined,
