@@ -7,6 +7,7 @@ import type { DatabaseHandle } from './db/client.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { Problem } from './lib/problems.js';
 import { ProblemSchema } from './lib/schemas.js';
+import cookie from '@fastify/cookie';
 import { authPlugin } from './plugins/auth.js';
 import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
@@ -22,6 +23,8 @@ import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
 
 export interface AppOptions {
@@ -48,7 +51,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.setValidatorCompiler(validatorCompiler());
   app.decorate('config', config);
-  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema]) {
+  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema]) {
     app.addSchema(schema);
   }
 
@@ -58,7 +61,8 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   });
   // The docs routes are registered before the guard, which refuses any route without declared access.
   await registerSwagger(app);
-  await app.register(authPlugin, { adminToken: config.ADMIN_TOKEN });
+  await app.register(cookie);
+  await app.register(authPlugin, { db: database.db, clock });
 
   const db = database.db;
   app.get('/healthz', {
@@ -77,6 +81,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   const deps = { db, clock, changes, config };
   await app.register(async (api) => {
+    await api.register(accountsRoutes, deps);
     await api.register(unitsRoutes, deps);
     await api.register(venuesRoutes, deps);
     await api.register(observancesRoutes, deps);

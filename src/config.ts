@@ -14,8 +14,9 @@ export const ConfigSchema = Type.Object({
   CALENDAR_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  /** Bearer token with admin rights until accounts exist (security issue); unset: see README. */
-  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** The first administrator, created at start when no administrator exists yet. */
+  ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });

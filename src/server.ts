@@ -1,25 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
+import { ensureFirstAdmin } from './modules/accounts/first-admin.js';
 import { seedDatabase } from '../seeds/seed.js';
-
-/**
- * Without ADMIN_TOKEN, the embedded demo keeps a generated one in DATA_DIR so the
- * README's curl lines work; with a shared PostgreSQL every process must be given the
- * same token, so none is invented there.
- */
-function demoAdminToken(config: Config): string | undefined {
-  if (config.ADMIN_TOKEN || config.DATABASE_URL) return config.ADMIN_TOKEN;
-  const file = join(config.DATA_DIR, 'admin-token');
-  if (!existsSync(file)) {
-    mkdirSync(config.DATA_DIR, { recursive: true });
-    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
-  }
-  return readFileSync(file, 'utf8').trim();
-}
 
 async function main() {
   let config: Config;
@@ -32,10 +17,14 @@ async function main() {
     }
     throw error;
   }
-  config.ADMIN_TOKEN = demoAdminToken(config);
-
   const database = await openDatabase(config);
   const app = await buildApp({ config, database });
+  const demo = !config.DATABASE_URL;
+  const admin = await ensureFirstAdmin(database.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, demo });
+  if (admin.created && admin.demoToken) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(join(config.DATA_DIR, 'admin-token'), `${admin.demoToken}\n`, { mode: 0o600 });
+  }
   if (config.SEED_DEMO) {
     const seeded = await seedDatabase(database.db, { timezone: config.CALENDAR_TIMEZONE, onlyIfEmpty: true });
     if (seeded) app.log.info(seeded, 'seeded the demo data into an empty database');
@@ -58,9 +47,13 @@ async function main() {
   await app.listen({ port: config.PORT, host: config.HOST });
   const where = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${join(config.DATA_DIR, 'pglite')}`;
   app.log.info(`Kepu Calendar on ${config.PUBLIC_BASE_URL} — database: ${where}; API docs at /docs`);
-  if (!config.ADMIN_TOKEN) app.log.warn('ADMIN_TOKEN is not set: organizer (write) routes answer 401.');
-  else if (!config.DATABASE_URL && !process.env.ADMIN_TOKEN) {
-    app.log.info(`Demo admin token (for Authorization: Bearer …) is in ${join(config.DATA_DIR, 'admin-token')}`);
+  if (admin.created && admin.oneTimePassword) {
+    // Printed once, to the console only: it is not kept anywhere readable.
+    console.log(`\n  First administrator: ${admin.email}\n  One-time password:   ${admin.oneTimePassword}\n  (change it after signing in)\n`);
+  }
+  if (admin.created && admin.demoToken) app.log.info(`An API token of the demo administrator is in ${join(config.DATA_DIR, 'admin-token')}`);
+  if (!admin.created && !config.ADMIN_EMAIL && config.DATABASE_URL) {
+    app.log.info('No administrator is created automatically on PostgreSQL without ADMIN_EMAIL and ADMIN_PASSWORD.');
   }
 }
 

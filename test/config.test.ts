@@ -27,7 +27,8 @@ t.test('bad values stop the start with every variable named', async (t) => {
   t.match(error.message, /PUBLIC_BASE_URL/);
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
   t.throws(() => loadConfig({ CALENDAR_TIMEZONE: 'Mars/Olympus' }), /CALENDAR_TIMEZONE: not an IANA time zone/);
-  t.throws(() => loadConfig({ ADMIN_TOKEN: 'short' }), /ADMIN_TOKEN/);
+  t.throws(() => loadConfig({ ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD/);
+  t.throws(() => loadConfig({ ADMIN_EMAIL: 'not an address' }), /ADMIN_EMAIL/);
 });
 
 t.test('TZ is not read: the calendar zone comes from CALENDAR_TIMEZONE only', async (t) => {

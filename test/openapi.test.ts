@@ -13,8 +13,11 @@ t.test('the committed openapi/openapi.json is what the server serves (run `npm r
   t.same(served.json(), committed);
 });
 
-t.test('every route has an operationId, tags and a response schema; write routes declare bearer security', async (t) => {
+t.test('every route has an operationId, tags and a response schema; guarded routes declare their security', async (t) => {
   const spec = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const { app } = await build(t);
+  await app.ready();
+  const accessOf = new Map(app.guardedRoutes.map((r) => [`${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`, r.access]));
   const operationIds = new Set<string>();
   for (const [path, methods] of Object.entries<Record<string, any>>(spec.paths)) {
     for (const [method, op] of Object.entries<any>(methods)) {
@@ -23,7 +26,11 @@ t.test('every route has an operationId, tags and a response schema; write routes
       operationIds.add(op.operationId);
       t.ok(op.tags?.length, `${method} ${path} has tags`);
       t.ok(Object.keys(op.responses ?? {}).some((s) => s.startsWith('2')), `${method} ${path} documents its success response`);
-      if (method !== 'get') t.same(op.security, [{ bearer: [] }], `${method} ${path} needs a bearer token`);
+      const access = accessOf.get(`${method} ${path}`);
+      t.ok(access, `${method} ${path} is a guarded route`);
+      if (access === 'public') t.notOk(op.security, `${method} ${path} is public`);
+      else t.same(op.security, [{ bearer: [] }, { session: [] }], `${method} ${path} needs a token or a session`);
+      if (method !== 'get' && !['/api/v1/auth/login', '/api/v1/auth/password-link'].includes(path)) t.ok(op.security, `${method} ${path} changes something: not public`);
     }
   }
   t.ok(spec.components.schemas.Problem, 'Problem is a named component');

@@ -1,30 +1,59 @@
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { build } from './helpers/build.js';
+import { adminHeaders, build, buildAccount } from './helpers/build.js';
+import { buildCampaign, buildObservance, buildUnit, buildVenue, eventBody } from './helpers/factories.js';
 
-/** Fills a route's path parameters with values of the right shape. */
-const concrete = (url: string) => url.replace(/:year/g, '2024').replace(/:slug/g, 'earth-day').replace(/:[A-Za-z]+/g, () => randomUUID());
+/**
+ * Walks the route table, so a route added later is covered without touching this file:
+ * every route that is not public answers 401 without credentials, and every route that
+ * acts on a unit's things, or on records reserved to admins, answers 403 to an organizer
+ * of another unit — called on real objects owned by unit X.
+ */
+t.test('every non-public route refuses the anonymous (401) and organizers of another unit (403)', async (t) => {
+  const { app, db } = await build(t);
+  const unitX = await buildUnit(db);
+  const unitY = await buildUnit(db);
+  const outsider = await buildAccount(db, { role: 'organizer', unitIds: [unitY.id] });
+  const venue = await buildVenue(db);
+  const observance = await buildObservance(db);
+  const { campaign, section, task } = await buildCampaign(db, { leadUnitIds: [unitX.id] });
+  const owner = await buildAccount(db, { role: 'organizer', unitIds: [unitX.id] });
+  const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: owner.headers, payload: eventBody(unitX.id) })).json();
+  t.ok(event.id, 'an event owned by unit X');
 
-t.test('every route that is not declared public refuses callers without valid credentials', async (t) => {
-  const { app } = await build(t);
+  const params: Record<string, string> = {
+    sessionId: event.sessions[0].id, sectionId: section.id, taskId: task.id, slug: observance.slug, year: '2030',
+  };
+  const idFor = (url: string) =>
+    url.startsWith('/api/v1/events') ? event.id : url.startsWith('/api/v1/units') ? unitX.id : url.startsWith('/api/v1/venues') ? venue.id
+      : url.startsWith('/api/v1/campaigns') ? campaign.id : url.startsWith('/api/v1/accounts') ? owner.account.id : owner.tokenId;
+  const concrete = (url: string) => url.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? idFor(url) : params[name]!));
+
   await app.ready();
-  const adminRoutes = app.guardedRoutes.filter((r) => r.access === 'admin');
-  t.ok(adminRoutes.length >= 20, `found ${adminRoutes.length} organizer routes`);
-  for (const route of adminRoutes) {
+  const guarded = app.guardedRoutes.filter((r) => r.access !== 'public');
+  t.ok(guarded.length >= 30, `${guarded.length} guarded routes`);
+  for (const route of guarded) {
     const url = concrete(route.url);
-    const anonymous = await app.inject({ method: route.method as 'POST', url, payload: {} });
-    t.equal(anonymous.statusCode, 401, `${route.method} ${route.url} without credentials → 401`);
+    const payload = route.url === '/api/v1/events' ? { ownerUnitId: unitX.id } : {};
+    const inject = (headers: Record<string, string> = {}) => app.inject({ method: route.method as 'POST', url, payload, headers });
+
+    const anonymous = await inject();
+    t.equal(anonymous.statusCode, 401, `${route.method} ${route.url}: 401 without credentials`);
     t.match(anonymous.headers['content-type'], /^application\/problem\+json/);
-    const forged = await app.inject({ method: route.method as 'POST', url, payload: {}, headers: { authorization: 'Bearer not-the-token-0000000000' } });
-    t.equal(forged.statusCode, 401, `${route.method} ${route.url} with a wrong token → 401`);
+    t.equal((await inject({ authorization: 'Bearer not-a-token-at-all' })).statusCode, 401, `${route.method} ${route.url}: 401 with a wrong token`);
+    if (route.access !== 'signed_in') {
+      t.equal((await inject(outsider.headers)).statusCode, 403, `${route.method} ${route.url}: 403 to an organizer of unit Y`);
+    }
   }
+
+  const stillThere = await app.inject({ url: `/api/v1/events/${event.id}`, headers: adminHeaders });
+  t.equal(stillThere.json().titleZh, event.titleZh, 'nothing the refused calls tried was done');
 });
 
-t.test('public routes only read', async (t) => {
+t.test('public routes only read, or sign in', async (t) => {
   const { app } = await build(t);
   await app.ready();
   for (const route of app.guardedRoutes.filter((r) => r.access === 'public')) {
-    t.equal(route.method, 'GET', `${route.url} is public and a GET`);
+    t.ok(route.method === 'GET' || ['/api/v1/auth/login', '/api/v1/auth/password-link'].includes(route.url), `${route.method} ${route.url} is public`);
   }
 });
 

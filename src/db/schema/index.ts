@@ -2,3 +2,4 @@ export * from './reference.js';
 export * from './observances.js';
 export * from './campaigns.js';
 export * from './events.js';
+export * from './accounts.js';

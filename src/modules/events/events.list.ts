@@ -7,8 +7,9 @@ import {
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { Problem } from '../../lib/problems.js';
 import type { EventListQuery } from './events.schemas.js';
+import type { Viewer } from '../accounts/principal.js';
 
-export type Viewer = { staff: boolean };
+export type { Viewer } from '../accounts/principal.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,21 +30,30 @@ function boundary(value: string, param: 'from' | 'to' | 'updatedSince', zone: st
   return date;
 }
 
+/** Events a unit owns or co-organizes. */
+export const ownedByAny = (unitIds: string[]) => or(
+  sql`${events.ownerUnitId} = any(${sql.param(unitIds)}::uuid[])`,
+  exists(sql`(select 1 from ${eventUnits} where ${eventUnits.eventId} = ${events.id} and ${eventUnits.unitId} = any(${sql.param(unitIds)}::uuid[]))`),
+)!;
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date): SQL[] {
   const where: (SQL | undefined)[] = [];
-  if (!viewer.staff && query.status && query.status !== 'published' && query.status !== 'cancelled') {
+  if (viewer.kind === 'public' && query.status && query.status !== 'published' && query.status !== 'cancelled') {
     throw new Problem(401, 'authentication_required', 'Only organizers see draft events.', {
       errors: [{ in: 'querystring', pointer: '/status', detail: 'drafts need an organizer\'s credentials' }],
     });
   }
   if (query.status) where.push(eq(events.status, query.status));
-  // As visibleTo: a cancelled event that had been published stays listed, so people learn of it.
-  if (!viewer.staff) where.push(sql`${events.publishedAt} is not null`);
+  // As visibleTo: a cancelled event that had been published stays listed, so people learn of it;
+  // an organizer also sees the drafts of the units they act for.
+  const everPublished = sql`${events.publishedAt} is not null`;
+  if (viewer.kind === 'public') where.push(everPublished);
+  if (viewer.kind === 'units') where.push(or(everPublished, ownedByAny(viewer.unitIds))!);
 
   // The public list starts from now unless asked otherwise; organizers see everything by default.
-  const from = query.from ? boundary(query.from, 'from', zone) : viewer.staff ? undefined : now;
+  const from = query.from ? boundary(query.from, 'from', zone) : viewer.kind === 'public' ? now : undefined;
   const to = query.to ? boundary(query.to, 'to', zone) : undefined;
   if (from && to && from >= to) {
     throw new Problem(400, 'invalid_range', '`to` must be after `from`.', { errors: [{ in: 'querystring', pointer: '/to', detail: 'is not after from' }] });

@@ -70,6 +70,13 @@ export async function refreshEventSpan(tx: Executor, eventId: string) {
   }).where(eq(events.id, eventId));
 }
 
+/** The unit that owns an event, or undefined for an unknown id. */
+export async function ownerUnitOf(db: Executor, eventId: string | undefined) {
+  if (!eventId) return undefined;
+  const [row] = await db.select({ unitId: events.ownerUnitId }).from(events).where(eq(events.id, eventId));
+  return row?.unitId;
+}
+
 export async function lockEvent(tx: Executor, eventId: string) {
   const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('update');
   return row;

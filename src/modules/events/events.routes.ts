@@ -4,7 +4,9 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { IdParams, problems } from '../../lib/schemas.js';
-import { isStaff } from '../../plugins/auth.js';
+import { asId, type UnitsOf } from '../../plugins/auth.js';
+import { viewerOf } from '../accounts/principal.js';
+import { ownerUnitOf } from './events.queries.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { CreateEventBody, CreateSessionBody, EventListQuery, EventPage, EventSchema, SessionParams, UpdateEventBody, UpdateSessionBody } from './events.schemas.js';
 import { createEventsService } from './events.service.js';
@@ -17,7 +19,15 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   const sessions = createSessionsService({ db, changes });
   const tags = ['events'];
   const event = Type.Ref(EventSchema);
-  const staff = { staff: true };
+  const all = { kind: 'all' } as const;
+  type Raw = { params?: { id?: unknown }; body?: { ownerUnitId?: unknown } | null };
+  // Organizers act on their units' events: the stored owner, and the new one when a body moves it.
+  const eventOwner: UnitsOf = async (request) => [await ownerUnitOf(db, asId((request as Raw).params?.id))];
+  const eventOwners: UnitsOf = async (request) => {
+    const moveTo = asId((request as Raw).body?.ownerUnitId);
+    return [await ownerUnitOf(db, asId((request as Raw).params?.id)), ...(moveTo ? [moveTo] : [])];
+  };
+  const newEventOwner: UnitsOf = async (request) => [asId((request as Raw).body?.ownerUnitId)];
 
   app.get('/events', {
     config: { access: 'public' },
@@ -26,25 +36,25 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
       summary: 'Events with their sessions; anonymous callers see published (and once-published cancelled) events only',
       querystring: EventListQuery, response: { 200: EventPage, ...problems(400, 401) },
     },
-  }, async (request) => events.list(request.query, { staff: isStaff(request.principal) }));
+  }, async (request) => events.list(request.query, viewerOf(request.principal)));
 
   app.get('/events/:id', {
     config: { access: 'public' },
     schema: { tags, operationId: 'getEvent', params: IdParams, response: { 200: event, ...problems(404) } },
-  }, async (request) => events.get(request.params.id, { staff: isStaff(request.principal) }));
+  }, async (request) => events.get(request.params.id, viewerOf(request.principal)));
 
   app.post('/events', {
-    config: { access: 'admin' },
+    config: { access: { units: newEventOwner } },
     schema: { tags, operationId: 'createEvent', summary: 'Create a draft event, optionally with its sessions', body: CreateEventBody, response: { 201: event, ...problems(400, 401, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(await events.create(request.body)));
 
   app.patch('/events/:id', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwners } },
     schema: { tags, operationId: 'updateEvent', params: IdParams, body: UpdateEventBody, response: { 200: event, ...problems(400, 401, 404, 409, 422) } },
   }, async (request) => events.update(request.params.id, request.body));
 
   app.delete('/events/:id', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'deleteEvent', summary: 'Delete a draft (published events are cancelled instead)', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404, 409) } },
   }, async (request, reply) => {
     await events.remove(request.params.id);
@@ -52,41 +62,41 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   });
 
   app.post('/events/:id/publish', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'publishEvent', params: IdParams, response: { 200: event, ...problems(401, 404, 409) } },
   }, async (request) => events.publish(request.params.id));
 
   app.post('/events/:id/cancel', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'cancelEvent', params: IdParams, response: { 200: event, ...problems(401, 404, 409) } },
   }, async (request) => events.cancel(request.params.id));
 
   app.post('/events/:id/sessions', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'createSession', params: IdParams, body: CreateSessionBody, response: { 201: event, ...problems(400, 401, 404, 409, 422) } },
   }, async (request, reply) => {
     await sessions.add(request.params.id, request.body);
-    return reply.code(201).send(await events.get(request.params.id, staff));
+    return reply.code(201).send(await events.get(request.params.id, all));
   });
 
   app.patch('/events/:id/sessions/:sessionId', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'updateSession', params: SessionParams, body: UpdateSessionBody, response: { 200: event, ...problems(400, 401, 404, 409, 422) } },
   }, async (request) => {
     await sessions.update(request.params.id, request.params.sessionId, request.body);
-    return events.get(request.params.id, staff);
+    return events.get(request.params.id, all);
   });
 
   app.post('/events/:id/sessions/:sessionId/cancel', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'cancelSession', params: SessionParams, response: { 200: event, ...problems(401, 404, 409) } },
   }, async (request) => {
     await sessions.cancel(request.params.id, request.params.sessionId);
-    return events.get(request.params.id, staff);
+    return events.get(request.params.id, all);
   });
 
   app.delete('/events/:id/sessions/:sessionId', {
-    config: { access: 'admin' },
+    config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'deleteSession', params: SessionParams, response: { 204: Type.Null(), ...problems(401, 404, 409) } },
   }, async (request, reply) => {
     await sessions.remove(request.params.id, request.params.sessionId);

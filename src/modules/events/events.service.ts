@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import { eventAudiences, eventUnits, events, sessions } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
@@ -8,20 +8,26 @@ import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { checkEventReferences, ownerApartFromCoUnits, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
 import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './events.queries.js';
 import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
-import { listEventIds, type Viewer } from './events.list.js';
+import { listEventIds, ownedByAny } from './events.list.js';
+import type { Viewer } from '../accounts/principal.js';
 import { assertVenueFree } from './venue-clash.js';
 
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string };
 
-/** What the public may see: published events, and cancelled ones that had been published. */
-export const visibleTo = (viewer: Viewer, event: { status: string; publishedAt: Date | null }) =>
-  viewer.staff || event.status === 'published' || (event.status === 'cancelled' && event.publishedAt !== null);
+/**
+ * What the public may see: published events, and cancelled ones that had been published.
+ * Organizers also see their units' drafts (owned or co-organized); admins see everything.
+ */
+const visibleTo = (viewer: Viewer) =>
+  viewer.kind === 'all' ? undefined
+    : viewer.kind === 'public' ? sql`${events.publishedAt} is not null`
+      : or(sql`${events.publishedAt} is not null`, ownedByAny(viewer.unitIds));
 
 export function createEventsService({ db, clock, changes, defaultTimezone }: Deps) {
   async function get(id: string, viewer: Viewer): Promise<EventResponse> {
-    const [row] = await db.select({ status: events.status, publishedAt: events.publishedAt }).from(events).where(eq(events.id, id));
-    if (!row || !visibleTo(viewer, row)) throw notFound('event', id);
-    const [event] = await loadEvents(db, [id], { publicView: !viewer.staff });
+    const [row] = await db.select({ id: events.id }).from(events).where(and(eq(events.id, id), visibleTo(viewer)));
+    if (!row) throw notFound('event', id);
+    const [event] = await loadEvents(db, [id], { publicView: viewer.kind === 'public' });
     return event!;
   }
 
@@ -54,7 +60,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
 
     async list(query: EventListQuery, viewer: Viewer) {
       const { ids, nextCursor } = await listEventIds(db, query, viewer, defaultTimezone, clock.now());
-      return { items: await loadEvents(db, ids, { publicView: !viewer.staff }), nextCursor };
+      return { items: await loadEvents(db, ids, { publicView: viewer.kind === 'public' }), nextCursor };
     },
 
     /** A draft event, with its sessions if given, in one transaction. */
@@ -80,7 +86,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         await changes.record(tx, { entity: 'event', action: 'created', eventId, changedFields: [], calendarVisible: false });
         return eventId;
       });
-      return get(id, { staff: true });
+      return get(id, { kind: 'all' });
     },
 
     async update(id: string, body: UpdateEventBody): Promise<EventResponse> {
@@ -108,7 +114,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         if (audiences) changed.push('audiences');
         await changes.record(tx, { entity: 'event', action: 'updated', eventId: id, changedFields: changed, calendarVisible });
       });
-      return get(id, { staff: true });
+      return get(id, { kind: 'all' });
     },
 
     /** Publishing needs at least one live session; a published event is never deleted, only cancelled. */
@@ -120,7 +126,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         await tx.update(events).set({ status: 'published', publishedAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
         await changes.record(tx, { entity: 'event', action: 'published', eventId: id, changedFields: ['status'], calendarVisible: true });
       });
-      return get(id, { staff: true });
+      return get(id, { kind: 'all' });
     },
 
     /** Cancelling keeps the record, so calendars and registrants learn of it. */
@@ -130,7 +136,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         await tx.update(events).set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
         await changes.record(tx, { entity: 'event', action: 'cancelled', eventId: id, changedFields: ['status'], calendarVisible: true });
       });
-      return get(id, { staff: true });
+      return get(id, { kind: 'all' });
     },
 
     /** Only drafts are deleted outright; the tombstone tells syncing bots. */

@@ -34,22 +34,22 @@ export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config
   }, async (request) => observances.calendar(request.query.year));
 
   app.post('/observances', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'createObservance', body: CreateObservanceBody, response: { 201: observance, ...problems(400, 401, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(await observances.create(request.body)));
 
   app.patch('/observances/:slug', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'updateObservance', summary: 'Change names or replace the rules', params: SlugParams, body: UpdateObservanceBody, response: { 200: observance, ...problems(400, 401, 404, 422) } },
   }, async (request) => observances.update(request.params.slug, request.body));
 
   app.put('/observances/:slug/overrides/:year', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'putObservanceOverride', summary: 'Store the dates announced for a year (they win over the rule)', params: OverrideParams, body: OverrideBody, response: { 200: observance, ...problems(400, 401, 404, 422) } },
   }, async (request) => observances.putOverride(request.params.slug, request.params.year, request.body));
 
   app.delete('/observances/:slug/overrides/:year', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'deleteObservanceOverride', params: OverrideParams, response: { 204: Type.Null(), ...problems(401, 404) } },
   }, async (request, reply) => {
     await observances.deleteOverride(request.params.slug, request.params.year);

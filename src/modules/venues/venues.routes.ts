@@ -20,12 +20,12 @@ export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   }, async (request) => venues.get(request.params.id));
 
   app.post('/venues', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'venues' } },
     schema: { tags, operationId: 'createVenue', body: CreateVenueBody, response: { 201: Type.Ref(VenueSchema), ...problems(400, 401, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(await venues.create(request.body)));
 
   app.patch('/venues/:id', {
-    config: { access: 'admin' },
+    config: { access: { grant: 'venues' } },
     schema: { tags, operationId: 'updateVenue', params: IdParams, body: UpdateVenueBody, response: { 200: Type.Ref(VenueSchema), ...problems(400, 401, 404, 409, 422) } },
   }, async (request) => venues.update(request.params.id, request.body));
 };
