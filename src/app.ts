@@ -24,6 +24,7 @@ import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
 
@@ -88,6 +89,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
     await api.register(deletionsRoutes, deps);
+    await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });
 
   return app;

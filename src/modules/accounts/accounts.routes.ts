@@ -13,6 +13,7 @@ import {
 } from './accounts.schemas.js';
 import { isSignedIn, type SignedIn } from './principal.js';
 import { SESSION_IDLE_MS } from './accounts.queries.js';
+import { actorOf } from '../audit/audit.js';
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Clock; config: Config }> = async (app, { db, clock, config }) => {
   const accounts = createAccountsService({ db, clock });
@@ -93,7 +94,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Cl
     config: { access: 'admin' },
     schema: { tags, operationId: 'inviteAccount', summary: 'Create an account and its invitation link', body: InviteBody, response: { 201: InviteResponse, ...problems(400, 401, 403, 409, 422) } },
   }, async (request, reply) => {
-    const { account: created, inviteSecret } = await accounts.invite(request.body);
+    const { account: created, inviteSecret } = await accounts.invite(request.body, actorOf(request.principal));
     return reply.code(201).send({ account: created, inviteUrl: `${config.PUBLIC_BASE_URL}/admin/password?secret=${inviteSecret}` });
   });
 
@@ -104,6 +105,6 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Cl
     if (isSignedIn(request.principal) && request.params.id === request.principal.accountId && (request.body.disabled || (request.body.role && request.body.role !== 'admin'))) {
       throw new Problem(409, 'last_admin_guard', 'Administrators cannot disable or demote themselves; another administrator can.');
     }
-    return accounts.update(request.params.id, request.body);
+    return accounts.update(request.params.id, request.body, actorOf(request.principal));
   });
 };

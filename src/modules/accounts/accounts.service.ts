@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { Problem, conflict, fieldError, notFound, unprocessable } from '../../lib/problems.js';
 import { unitIdsOf, SESSION_IDLE_MS } from './accounts.queries.js';
 import type { SignedIn } from './principal.js';
+import { actorOf, recordAudit, type Actor } from '../audit/audit.js';
 import { decoyHash, hashPassword, newSecret, secretHash, verifyPassword } from './secrets.js';
 
 /** After this many failures in a row, each further one locks the account for twice as long. */
@@ -84,19 +85,20 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
     },
 
     /** A new account and its invitation link (the secret is returned once). */
-    async invite(input: AccountInput) {
+    async invite(input: AccountInput, actor: Actor = null) {
       const unitIds = input.unitIds ?? [];
       await checkUnits(unitIds);
       if (input.role !== 'admin' && unitIds.length === 0) throw unprocessable('invalid_account', 'Organizers and checkers act for at least one unit.', [fieldError('/unitIds', 'needs at least one unit')]);
       const id = await db.transaction(async (tx) => {
         const [row] = await tx.insert(accounts).values({ email: input.email.toLowerCase(), displayName: input.displayName, role: input.role, grants: input.grants ?? [] }).returning({ id: accounts.id });
         if (unitIds.length) await tx.insert(accountUnits).values(unitIds.map((unitId) => ({ accountId: row!.id, unitId })));
+        await recordAudit(tx, actor, { action: 'invited', objectKind: 'account', objectId: row!.id });
         return row!.id;
       });
       return { account: await describe(id), inviteSecret: await issueLink(id, 'invite') };
     },
 
-    async update(accountId: string, input: Partial<Omit<AccountInput, 'email'>> & { disabled?: boolean }) {
+    async update(accountId: string, input: Partial<Omit<AccountInput, 'email'>> & { disabled?: boolean }, actor: Actor = null) {
       await describe(accountId);
       if (input.unitIds) await checkUnits(input.unitIds);
       await db.transaction(async (tx) => {
@@ -108,6 +110,7 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
         }
         // Disabling ends every session at once; tokens stop working through the account check.
         if (disabled) await tx.delete(authSessions).where(eq(authSessions.accountId, accountId));
+        await recordAudit(tx, actor, { action: 'updated', objectKind: 'account', objectId: accountId, changedFields: Object.keys(input) });
       });
       return describe(accountId);
     },
@@ -159,11 +162,15 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
         if (parent?.expiresAt && (!expiresAt || expiresAt > parent.expiresAt)) throw new Problem(403, 'forbidden', 'A token cannot make a token that outlives it.');
       }
       const secret = newSecret('kepu_');
-      const [row] = await db.insert(apiTokens).values({
-        accountId: owner.accountId, name: input.name, prefix: secret.slice(0, 9), secretHash: secretHash(secret),
-        scope: input.scope, unitId: input.unitId ?? null, expiresAt,
-      }).returning();
-      return { token: presentToken(row!), secret };
+      const row = await db.transaction(async (tx) => {
+        const [inserted] = await tx.insert(apiTokens).values({
+          accountId: owner.accountId, name: input.name, prefix: secret.slice(0, 9), secretHash: secretHash(secret),
+          scope: input.scope, unitId: input.unitId ?? null, expiresAt,
+        }).returning();
+        await recordAudit(tx, actorOf(owner), { action: 'created', objectKind: 'api_token', objectId: inserted!.id, unitId: inserted!.unitId });
+        return inserted!;
+      });
+      return { token: presentToken(row), secret };
     },
 
     async listTokens(accountId: string) {
@@ -175,8 +182,12 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
       const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, tokenId));
       if (!row || (row.accountId !== owner.accountId && owner.role !== 'admin')) throw notFound('token', tokenId);
       if (row.revokedAt) throw conflict('already_revoked', 'The token is already revoked.');
-      const [revoked] = await db.update(apiTokens).set({ revokedAt: clock.now() }).where(eq(apiTokens.id, tokenId)).returning();
-      return presentToken(revoked!);
+      const revoked = await db.transaction(async (tx) => {
+        const [updated] = await tx.update(apiTokens).set({ revokedAt: clock.now() }).where(eq(apiTokens.id, tokenId)).returning();
+        await recordAudit(tx, actorOf(owner), { action: 'revoked', objectKind: 'api_token', objectId: tokenId, unitId: updated!.unitId });
+        return updated!;
+      });
+      return presentToken(revoked);
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   UpdateCampaignBody, UpdateSectionBody, UpdateTaskBody,
 } from './campaigns.schemas.js';
 import { createCampaignsService } from './campaigns.service.js';
+import { actorOf } from '../audit/audit.js';
 
 export const campaignsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const campaigns = createCampaignsService({ db });
@@ -26,30 +27,30 @@ export const campaignsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
   app.post('/campaigns', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'createCampaign', body: CreateCampaignBody, response: { 201: campaign, ...problems(400, 401, 409, 422) } },
-  }, async (request, reply) => reply.code(201).send(await campaigns.create(request.body)));
+  }, async (request, reply) => reply.code(201).send(await campaigns.create(request.body, actorOf(request.principal))));
 
   app.patch('/campaigns/:id', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'updateCampaign', params: IdParams, body: UpdateCampaignBody, response: { 200: campaign, ...problems(400, 401, 404, 409) } },
-  }, async (request) => campaigns.update(request.params.id, request.body));
+  }, async (request) => campaigns.update(request.params.id, request.body, actorOf(request.principal)));
 
   app.post('/campaigns/:id/sections', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'createCampaignSection', params: IdParams, body: CreateSectionBody, response: { 201: campaign, ...problems(400, 401, 404, 422) } },
-  }, async (request, reply) => reply.code(201).send(await campaigns.addSection(request.params.id, request.body)));
+  }, async (request, reply) => reply.code(201).send(await campaigns.addSection(request.params.id, request.body, actorOf(request.principal))));
 
   app.patch('/campaigns/:id/sections/:sectionId', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'updateCampaignSection', params: SectionParams, body: UpdateSectionBody, response: { 200: campaign, ...problems(400, 401, 404) } },
-  }, async (request) => campaigns.updateSection(request.params.id, request.params.sectionId, request.body));
+  }, async (request) => campaigns.updateSection(request.params.id, request.params.sectionId, request.body, actorOf(request.principal)));
 
   app.post('/campaigns/:id/sections/:sectionId/tasks', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'createCampaignTask', params: SectionParams, body: CreateTaskBody, response: { 201: campaign, ...problems(400, 401, 404, 422) } },
-  }, async (request, reply) => reply.code(201).send(await campaigns.addTask(request.params.id, request.params.sectionId, request.body)));
+  }, async (request, reply) => reply.code(201).send(await campaigns.addTask(request.params.id, request.params.sectionId, request.body, actorOf(request.principal))));
 
   app.patch('/campaigns/:id/tasks/:taskId', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'updateCampaignTask', params: TaskParams, body: UpdateTaskBody, response: { 200: campaign, ...problems(400, 401, 404, 422) } },
-  }, async (request) => campaigns.updateTask(request.params.id, request.params.taskId, request.body));
+  }, async (request) => campaigns.updateTask(request.params.id, request.params.taskId, request.body, actorOf(request.principal)));
 };

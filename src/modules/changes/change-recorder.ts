@@ -1,18 +1,18 @@
 import { tombstones } from '../../db/schema/index.js';
 import type { Transaction } from '../../db/client.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
 
 export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'cancelled';
 
-export type Change =
-  | { entity: 'event'; action: ChangeAction; eventId: string; changedFields: string[]; calendarVisible: boolean }
-  | { entity: 'session'; action: ChangeAction; eventId: string; sessionId: string; changedFields: string[]; calendarVisible: boolean };
+type ChangeBase = { action: ChangeAction; eventId: string; ownerUnitId: string; changedFields: string[]; calendarVisible: boolean; actor: Actor };
+export type Change = (ChangeBase & { entity: 'event' }) | (ChangeBase & { entity: 'session'; sessionId: string });
 
 /** Runs inside the transaction of the change: whatever it writes commits or rolls back with it. */
 export type ChangeListener = (tx: Transaction, change: Change) => Promise<void>;
 
 /**
  * The one door every change of an event or session passes through, inside its
- * transaction. Deletions leave tombstones here; mail, feed-cache invalidation and
+ * transaction. Deletions leave tombstones here, every change an audit entry; mail, feed-cache invalidation and
  * webhooks subscribe with `onChange` and so stay atomic with the change itself.
  */
 export function createChangeRecorder() {
@@ -27,6 +27,10 @@ export function createChangeRecorder() {
           ? { kind: 'event', objectId: change.eventId }
           : { kind: 'session', objectId: change.sessionId, parentId: change.eventId });
       }
+      await recordAudit(tx, change.actor, {
+        action: change.action, objectKind: change.entity, objectId: change.entity === 'event' ? change.eventId : change.sessionId,
+        unitId: change.ownerUnitId, changedFields: change.changedFields,
+      });
       for (const listener of listeners) await listener(tx, change);
     },
   };

@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
 import { viewerOf } from '../accounts/principal.js';
+import { actorOf } from '../audit/audit.js';
 import { ownerUnitOf } from './events.queries.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { CreateEventBody, CreateSessionBody, EventListQuery, EventPage, EventSchema, SessionParams, UpdateEventBody, UpdateSessionBody } from './events.schemas.js';
@@ -46,36 +47,36 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   app.post('/events', {
     config: { access: { units: newEventOwner } },
     schema: { tags, operationId: 'createEvent', summary: 'Create a draft event, optionally with its sessions', body: CreateEventBody, response: { 201: event, ...problems(400, 401, 409, 422) } },
-  }, async (request, reply) => reply.code(201).send(await events.create(request.body)));
+  }, async (request, reply) => reply.code(201).send(await events.create(request.body, actorOf(request.principal))));
 
   app.patch('/events/:id', {
     config: { access: { units: eventOwners } },
     schema: { tags, operationId: 'updateEvent', params: IdParams, body: UpdateEventBody, response: { 200: event, ...problems(400, 401, 404, 409, 422) } },
-  }, async (request) => events.update(request.params.id, request.body));
+  }, async (request) => events.update(request.params.id, request.body, actorOf(request.principal)));
 
   app.delete('/events/:id', {
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'deleteEvent', summary: 'Delete a draft (published events are cancelled instead)', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404, 409) } },
   }, async (request, reply) => {
-    await events.remove(request.params.id);
+    await events.remove(request.params.id, actorOf(request.principal));
     return reply.code(204).send(null);
   });
 
   app.post('/events/:id/publish', {
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'publishEvent', params: IdParams, response: { 200: event, ...problems(401, 404, 409) } },
-  }, async (request) => events.publish(request.params.id));
+  }, async (request) => events.publish(request.params.id, actorOf(request.principal)));
 
   app.post('/events/:id/cancel', {
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'cancelEvent', params: IdParams, response: { 200: event, ...problems(401, 404, 409) } },
-  }, async (request) => events.cancel(request.params.id));
+  }, async (request) => events.cancel(request.params.id, actorOf(request.principal)));
 
   app.post('/events/:id/sessions', {
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'createSession', params: IdParams, body: CreateSessionBody, response: { 201: event, ...problems(400, 401, 404, 409, 422) } },
   }, async (request, reply) => {
-    await sessions.add(request.params.id, request.body);
+    await sessions.add(request.params.id, request.body, actorOf(request.principal));
     return reply.code(201).send(await events.get(request.params.id, all));
   });
 
@@ -83,7 +84,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'updateSession', params: SessionParams, body: UpdateSessionBody, response: { 200: event, ...problems(400, 401, 404, 409, 422) } },
   }, async (request) => {
-    await sessions.update(request.params.id, request.params.sessionId, request.body);
+    await sessions.update(request.params.id, request.params.sessionId, request.body, actorOf(request.principal));
     return events.get(request.params.id, all);
   });
 
@@ -91,7 +92,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'cancelSession', params: SessionParams, response: { 200: event, ...problems(401, 404, 409) } },
   }, async (request) => {
-    await sessions.cancel(request.params.id, request.params.sessionId);
+    await sessions.cancel(request.params.id, request.params.sessionId, actorOf(request.principal));
     return events.get(request.params.id, all);
   });
 
@@ -99,7 +100,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'deleteSession', params: SessionParams, response: { 204: Type.Null(), ...problems(401, 404, 409) } },
   }, async (request, reply) => {
-    await sessions.remove(request.params.id, request.params.sessionId);
+    await sessions.remove(request.params.id, request.params.sessionId, actorOf(request.principal));
     return reply.code(204).send(null);
   });
 };

@@ -10,6 +10,7 @@ import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './ev
 import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
 import { listEventIds, ownedByAny } from './events.list.js';
 import type { Viewer } from '../accounts/principal.js';
+import type { Actor } from '../audit/audit.js';
 import { assertVenueFree } from './venue-clash.js';
 
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string };
@@ -64,7 +65,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
     },
 
     /** A draft event, with its sessions if given, in one transaction. */
-    async create(body: CreateEventBody): Promise<EventResponse> {
+    async create(body: CreateEventBody, actor: Actor = null): Promise<EventResponse> {
       const errors: FieldProblem[] = await checkEventReferences(db, body);
       const window = registrationWindow(body, { opensAt: null, closesAt: null }, errors);
       const slots = (body.sessions ?? []).map((s, i) => ({ ...sessionTimes(s, `/sessions/${i}`, errors), capacity: s.capacity ?? null, streamUrl: s.streamUrl ?? null }));
@@ -80,16 +81,19 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         await replaceLinks(tx, eventId, body);
         if (slots.length) {
           await assertVenueFree(tx, body.venueId ?? null, eventId, slots);
-          await tx.insert(sessions).values(slots.map((s) => ({ eventId, ...s })));
+          const inserted = await tx.insert(sessions).values(slots.map((s) => ({ eventId, ...s }))).returning({ id: sessions.id });
           await refreshEventSpan(tx, eventId);
+          for (const { id: sessionId } of inserted) {
+            await changes.record(tx, { entity: 'session', action: 'created', eventId, sessionId, ownerUnitId: body.ownerUnitId, changedFields: [], calendarVisible: false, actor });
+          }
         }
-        await changes.record(tx, { entity: 'event', action: 'created', eventId, changedFields: [], calendarVisible: false });
+        await changes.record(tx, { entity: 'event', action: 'created', eventId, ownerUnitId: body.ownerUnitId, changedFields: [], calendarVisible: false, actor });
         return eventId;
       });
       return get(id, { kind: 'all' });
     },
 
-    async update(id: string, body: UpdateEventBody): Promise<EventResponse> {
+    async update(id: string, body: UpdateEventBody, actor: Actor = null): Promise<EventResponse> {
       const errors = await checkEventReferences(db, body);
       throwIfAny(errors);
       await withEvent(id, async (tx, event) => {
@@ -112,43 +116,43 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         await replaceLinks(tx, id, { coUnitIds, audiences });
         if (coUnitIds) changed.push('coUnitIds');
         if (audiences) changed.push('audiences');
-        await changes.record(tx, { entity: 'event', action: 'updated', eventId: id, changedFields: changed, calendarVisible });
+        await changes.record(tx, { entity: 'event', action: 'updated', eventId: id, ownerUnitId: patch.ownerUnitId ?? event.ownerUnitId, changedFields: changed, calendarVisible, actor });
       });
       return get(id, { kind: 'all' });
     },
 
     /** Publishing needs at least one live session; a published event is never deleted, only cancelled. */
-    async publish(id: string): Promise<EventResponse> {
+    async publish(id: string, actor: Actor = null): Promise<EventResponse> {
       await withEvent(id, async (tx, event) => {
         if (event.status === 'published') throw conflict('already_published', 'The event is already published.');
         refuseIfCancelled(event);
         if (await countLiveSessions(tx, id) === 0) throw conflict('no_sessions', 'An event needs at least one session before it is published.');
         await tx.update(events).set({ status: 'published', publishedAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
-        await changes.record(tx, { entity: 'event', action: 'published', eventId: id, changedFields: ['status'], calendarVisible: true });
+        await changes.record(tx, { entity: 'event', action: 'published', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: true, actor });
       });
       return get(id, { kind: 'all' });
     },
 
     /** Cancelling keeps the record, so calendars and registrants learn of it. */
-    async cancel(id: string): Promise<EventResponse> {
+    async cancel(id: string, actor: Actor = null): Promise<EventResponse> {
       await withEvent(id, async (tx, event) => {
         if (event.status === 'cancelled') throw conflict('already_cancelled', 'The event is already cancelled.');
         await tx.update(events).set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
-        await changes.record(tx, { entity: 'event', action: 'cancelled', eventId: id, changedFields: ['status'], calendarVisible: true });
+        await changes.record(tx, { entity: 'event', action: 'cancelled', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: true, actor });
       });
       return get(id, { kind: 'all' });
     },
 
     /** Only drafts are deleted outright; the tombstone tells syncing bots. */
-    async remove(id: string): Promise<void> {
+    async remove(id: string, actor: Actor = null): Promise<void> {
       await withEvent(id, async (tx, event) => {
         if (event.status !== 'draft') throw conflict('not_a_draft', `A ${event.status} event cannot be deleted; cancel it instead.`);
         const doomed = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.eventId, id));
         await tx.delete(events).where(eq(events.id, id));
         for (const session of doomed) {
-          await changes.record(tx, { entity: 'session', action: 'deleted', eventId: id, sessionId: session.id, changedFields: [], calendarVisible: true });
+          await changes.record(tx, { entity: 'session', action: 'deleted', eventId: id, sessionId: session.id, ownerUnitId: event.ownerUnitId, changedFields: [], calendarVisible: true, actor });
         }
-        await changes.record(tx, { entity: 'event', action: 'deleted', eventId: id, changedFields: [], calendarVisible: true });
+        await changes.record(tx, { entity: 'event', action: 'deleted', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: [], calendarVisible: true, actor });
       });
     },
   };

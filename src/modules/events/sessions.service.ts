@@ -8,6 +8,7 @@ import { sessionTimes, throwIfAny } from './event-input.js';
 import { lockEvent, refreshEventSpan } from './events.queries.js';
 import type { CreateSessionBody, UpdateSessionBody } from './events.schemas.js';
 import { assertVenueFree } from './venue-clash.js';
+import type { Actor } from '../audit/audit.js';
 
 type EventRow = typeof events.$inferSelect;
 type SessionRow = typeof sessions.$inferSelect;
@@ -35,7 +36,7 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
   }
 
   return {
-    async add(eventId: string, body: CreateSessionBody): Promise<string> {
+    async add(eventId: string, body: CreateSessionBody, actor: Actor = null): Promise<string> {
       const errors: FieldProblem[] = [];
       const times = sessionTimes(body, '', errors);
       throwIfAny(errors);
@@ -43,12 +44,12 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
         await assertVenueFree(tx, event.venueId, eventId, [times]);
         const [row] = await tx.insert(sessions).values({ eventId, ...times, capacity: body.capacity ?? null, streamUrl: body.streamUrl ?? null }).returning({ id: sessions.id });
         await refreshEventSpan(tx, eventId);
-        await changes.record(tx, { entity: 'session', action: 'created', eventId, sessionId: row!.id, changedFields: [], calendarVisible: event.status === 'published' });
+        await changes.record(tx, { entity: 'session', action: 'created', eventId, sessionId: row!.id, changedFields: [], calendarVisible: event.status === 'published', ownerUnitId: event.ownerUnitId, actor });
         return row!.id;
       });
     },
 
-    async update(eventId: string, sessionId: string, body: UpdateSessionBody): Promise<void> {
+    async update(eventId: string, sessionId: string, body: UpdateSessionBody, actor: Actor = null): Promise<void> {
       await withSession(eventId, sessionId, async (tx, event, session) => {
         if (session.status === 'cancelled') throw conflict('session_cancelled', 'The session is cancelled; it can no longer be changed.');
         const errors: FieldProblem[] = [];
@@ -61,26 +62,26 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
         await tx.update(sessions).set({ ...patch, updatedAt: sql`now()`, ...(calendarVisible ? { sequence: sql`${sessions.sequence} + 1` } : {}) })
           .where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
-        await changes.record(tx, { entity: 'session', action: 'updated', eventId, sessionId, changedFields: changed, calendarVisible });
+        await changes.record(tx, { entity: 'session', action: 'updated', eventId, sessionId, changedFields: changed, calendarVisible, ownerUnitId: event.ownerUnitId, actor });
       });
     },
 
-    async cancel(eventId: string, sessionId: string): Promise<void> {
-      await withSession(eventId, sessionId, async (tx, _event, session) => {
+    async cancel(eventId: string, sessionId: string, actor: Actor = null): Promise<void> {
+      await withSession(eventId, sessionId, async (tx, event, session) => {
         if (session.status === 'cancelled') throw conflict('already_cancelled', 'The session is already cancelled.');
         await tx.update(sessions).set({ status: 'cancelled', updatedAt: sql`now()`, sequence: sql`${sessions.sequence} + 1` }).where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
-        await changes.record(tx, { entity: 'session', action: 'cancelled', eventId, sessionId, changedFields: ['status'], calendarVisible: true });
+        await changes.record(tx, { entity: 'session', action: 'cancelled', eventId, sessionId, changedFields: ['status'], calendarVisible: true, ownerUnitId: event.ownerUnitId, actor });
       });
     },
 
     /** A draft's sessions may be deleted; a published event's are cancelled, so calendars hear of it. */
-    async remove(eventId: string, sessionId: string): Promise<void> {
+    async remove(eventId: string, sessionId: string, actor: Actor = null): Promise<void> {
       await withSession(eventId, sessionId, async (tx, event) => {
         if (event.status !== 'draft') throw conflict('not_a_draft', 'Sessions of a published event cannot be deleted; cancel the session instead.');
         await tx.delete(sessions).where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
-        await changes.record(tx, { entity: 'session', action: 'deleted', eventId, sessionId, changedFields: [], calendarVisible: true });
+        await changes.record(tx, { entity: 'session', action: 'deleted', eventId, sessionId, changedFields: [], calendarVisible: true, ownerUnitId: event.ownerUnitId, actor });
       });
     },
   };

@@ -7,6 +7,7 @@ import {
   CalendarResponse, CreateObservanceBody, ObservanceSchema, OccurrenceSchema, OverrideBody, OverrideParams, UpdateObservanceBody, YearQuery,
 } from './observances.schemas.js';
 import { createObservancesService } from './observances.service.js';
+import { actorOf } from '../audit/audit.js';
 
 export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config: Config }> = async (app, { db, config }) => {
   const observances = createObservancesService({ db, timezone: config.CALENDAR_TIMEZONE });
@@ -36,23 +37,23 @@ export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config
   app.post('/observances', {
     config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'createObservance', body: CreateObservanceBody, response: { 201: observance, ...problems(400, 401, 409, 422) } },
-  }, async (request, reply) => reply.code(201).send(await observances.create(request.body)));
+  }, async (request, reply) => reply.code(201).send(await observances.create(request.body, actorOf(request.principal))));
 
   app.patch('/observances/:slug', {
     config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'updateObservance', summary: 'Change names or replace the rules', params: SlugParams, body: UpdateObservanceBody, response: { 200: observance, ...problems(400, 401, 404, 422) } },
-  }, async (request) => observances.update(request.params.slug, request.body));
+  }, async (request) => observances.update(request.params.slug, request.body, actorOf(request.principal)));
 
   app.put('/observances/:slug/overrides/:year', {
     config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'putObservanceOverride', summary: 'Store the dates announced for a year (they win over the rule)', params: OverrideParams, body: OverrideBody, response: { 200: observance, ...problems(400, 401, 404, 422) } },
-  }, async (request) => observances.putOverride(request.params.slug, request.params.year, request.body));
+  }, async (request) => observances.putOverride(request.params.slug, request.params.year, request.body, actorOf(request.principal)));
 
   app.delete('/observances/:slug/overrides/:year', {
     config: { access: { grant: 'observances' } },
     schema: { tags, operationId: 'deleteObservanceOverride', params: OverrideParams, response: { 204: Type.Null(), ...problems(401, 404) } },
   }, async (request, reply) => {
-    await observances.deleteOverride(request.params.slug, request.params.year);
+    await observances.deleteOverride(request.params.slug, request.params.year, actorOf(request.principal));
     return reply.code(204).send(null);
   });
 };

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Database, Executor } from '../../db/client.js';
 import { events, observanceOverrides, observanceRules, observances } from '../../db/schema/index.js';
 import { fieldError, notFound, unprocessable, type FieldProblem } from '../../lib/problems.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
 import { occurrenceFor, validateRule, type RuleEntry } from './occurrences.js';
 import type { CreateObservanceBody, ObservanceResponse, OccurrenceResponse, OverrideBody, UpdateObservanceBody } from './observances.schemas.js';
 
@@ -107,7 +108,7 @@ export function createObservancesService({ db, timezone }: { db: Database; timez
       return { year, timezone, items };
     },
 
-    async create(body: CreateObservanceBody): Promise<ObservanceResponse> {
+    async create(body: CreateObservanceBody, actor: Actor = null): Promise<ObservanceResponse> {
       checkRules(body.rules);
       await db.transaction(async (tx) => {
         const [row] = await tx.insert(observances).values({
@@ -115,11 +116,12 @@ export function createObservancesService({ db, timezone }: { db: Database; timez
           descriptionZh: body.descriptionZh ?? null, descriptionEn: body.descriptionEn ?? null,
         }).returning({ id: observances.id });
         await tx.insert(observanceRules).values(body.rules.map((r) => ({ observanceId: row!.id, validFromYear: r.validFromYear ?? null, validToYear: r.validToYear ?? null, rule: r.rule })));
+        await recordAudit(tx, actor, { action: 'created', objectKind: 'observance', objectId: row!.id });
       });
       return get(body.slug);
     },
 
-    async update(slug: string, body: UpdateObservanceBody): Promise<ObservanceResponse> {
+    async update(slug: string, body: UpdateObservanceBody, actor: Actor = null): Promise<ObservanceResponse> {
       const id = await idOf(slug);
       const { rules, ...fields } = body;
       if (rules) checkRules(rules);
@@ -129,12 +131,13 @@ export function createObservancesService({ db, timezone }: { db: Database; timez
           await tx.delete(observanceRules).where(eq(observanceRules.observanceId, id));
           await tx.insert(observanceRules).values(rules.map((r) => ({ observanceId: id, validFromYear: r.validFromYear ?? null, validToYear: r.validToYear ?? null, rule: r.rule })));
         }
+        await recordAudit(tx, actor, { action: 'updated', objectKind: 'observance', objectId: id, changedFields: Object.keys(body) });
       });
       return get(slug);
     },
 
     /** Stores the dates announced for a year; they win over the rule from then on. */
-    async putOverride(slug: string, year: number, body: OverrideBody): Promise<ObservanceResponse> {
+    async putOverride(slug: string, year: number, body: OverrideBody, actor: Actor = null): Promise<ObservanceResponse> {
       const id = await idOf(slug); // an unknown themed day is 404 whatever the dates
       checkOverride(year, body);
       const values = { startDate: body.startDate, endDate: body.endDate, noteZh: body.noteZh ?? null, noteEn: body.noteEn ?? null, updatedAt: sql`now()` };
@@ -142,16 +145,18 @@ export function createObservancesService({ db, timezone }: { db: Database; timez
         await tx.insert(observanceOverrides).values({ observanceId: id, year, ...values })
           .onConflictDoUpdate({ target: [observanceOverrides.observanceId, observanceOverrides.year], set: values });
         await touch(tx, id);
+        await recordAudit(tx, actor, { action: 'override_set', objectKind: 'observance', objectId: id, changedFields: [`overrides/${year}`] });
       });
       return get(slug);
     },
 
-    async deleteOverride(slug: string, year: number): Promise<void> {
+    async deleteOverride(slug: string, year: number, actor: Actor = null): Promise<void> {
       const id = await idOf(slug);
       await db.transaction(async (tx) => {
         const deleted = await tx.delete(observanceOverrides).where(and(eq(observanceOverrides.observanceId, id), eq(observanceOverrides.year, year))).returning({ id: observanceOverrides.id });
         if (deleted.length === 0) throw notFound('override', `${slug}/${year}`);
         await touch(tx, id);
+        await recordAudit(tx, actor, { action: 'override_deleted', objectKind: 'observance', objectId: id, changedFields: [`overrides/${year}`] });
       });
     },
   };

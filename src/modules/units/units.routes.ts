@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { AudienceSchema, CreateUnitBody, TownSchema, UnitListQuery, UnitSchema, UpdateUnitBody } from './units.schemas.js';
 import { createUnitsService } from './units.service.js';
+import { actorOf } from '../audit/audit.js';
 
 export const unitsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const units = createUnitsService({ db });
@@ -32,10 +33,10 @@ export const unitsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.post('/units', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'createUnit', body: CreateUnitBody, response: { 201: Type.Ref(UnitSchema), ...problems(400, 401, 409, 422) } },
-  }, async (request, reply) => reply.code(201).send(await units.create(request.body)));
+  }, async (request, reply) => reply.code(201).send(await units.create(request.body, actorOf(request.principal))));
 
   app.patch('/units/:id', {
     config: { access: 'admin' },
     schema: { tags, operationId: 'updateUnit', params: IdParams, body: UpdateUnitBody, response: { 200: Type.Ref(UnitSchema), ...problems(400, 401, 404, 409) } },
-  }, async (request) => units.update(request.params.id, request.body));
+  }, async (request) => units.update(request.params.id, request.body, actorOf(request.principal)));
 };

@@ -2,6 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { audiences, towns, units, type UnitKind } from '../../db/schema/index.js';
 import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
 import type { CreateUnitBody, UnitResponse, UpdateUnitBody } from './units.schemas.js';
 
 const unitColumns = {
@@ -45,7 +46,7 @@ export function createUnitsService({ db }: { db: Database }) {
 
     get,
 
-    async create(body: CreateUnitBody): Promise<UnitResponse> {
+    async create(body: CreateUnitBody, actor: Actor = null): Promise<UnitResponse> {
       const townId = body.townId ?? null;
       if ((body.kind === 'town') !== (townId !== null)) {
         throw unprocessable('invalid_unit', 'A unit of kind "town" names its town; other units do not.', [
@@ -56,13 +57,20 @@ export function createUnitsService({ db }: { db: Database }) {
         const [town] = await db.select({ id: towns.id }).from(towns).where(eq(towns.id, townId));
         if (!town) throw unprocessable('unknown_reference', 'The town does not exist.', [fieldError('/townId', 'no such town')]);
       }
-      const [row] = await db.insert(units).values({ slug: body.slug, kind: body.kind, nameZh: body.nameZh, nameEn: body.nameEn, townId }).returning({ id: units.id });
-      return get(row!.id);
+      const id = await db.transaction(async (tx) => {
+        const [row] = await tx.insert(units).values({ slug: body.slug, kind: body.kind, nameZh: body.nameZh, nameEn: body.nameEn, townId }).returning({ id: units.id });
+        await recordAudit(tx, actor, { action: 'created', objectKind: 'unit', objectId: row!.id, unitId: row!.id });
+        return row!.id;
+      });
+      return get(id);
     },
 
-    async update(id: string, body: UpdateUnitBody): Promise<UnitResponse> {
-      const [row] = await db.update(units).set({ ...body, updatedAt: sql`now()` }).where(eq(units.id, id)).returning({ id: units.id });
-      if (!row) throw notFound('unit', id);
+    async update(id: string, body: UpdateUnitBody, actor: Actor = null): Promise<UnitResponse> {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.update(units).set({ ...body, updatedAt: sql`now()` }).where(eq(units.id, id)).returning({ id: units.id });
+        if (!row) throw notFound('unit', id);
+        await recordAudit(tx, actor, { action: 'updated', objectKind: 'unit', objectId: id, unitId: id, changedFields: Object.keys(body) });
+      });
       return get(id);
     },
   };

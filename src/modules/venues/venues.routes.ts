@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenuePage, VenueSchema } from './venues.schemas.js';
 import { createVenuesService } from './venues.service.js';
+import { actorOf } from '../audit/audit.js';
 
 export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const venues = createVenuesService({ db });
@@ -22,10 +23,10 @@ export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.post('/venues', {
     config: { access: { grant: 'venues' } },
     schema: { tags, operationId: 'createVenue', body: CreateVenueBody, response: { 201: Type.Ref(VenueSchema), ...problems(400, 401, 409, 422) } },
-  }, async (request, reply) => reply.code(201).send(await venues.create(request.body)));
+  }, async (request, reply) => reply.code(201).send(await venues.create(request.body, actorOf(request.principal))));
 
   app.patch('/venues/:id', {
     config: { access: { grant: 'venues' } },
     schema: { tags, operationId: 'updateVenue', params: IdParams, body: UpdateVenueBody, response: { 200: Type.Ref(VenueSchema), ...problems(400, 401, 404, 409, 422) } },
-  }, async (request) => venues.update(request.params.id, request.body));
+  }, async (request) => venues.update(request.params.id, request.body, actorOf(request.principal)));
 };

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { towns, venues, type VenueKind } from '../../db/schema/index.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
 import type { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenueResponse } from './venues.schemas.js';
 
 // gcoord ships CommonJS whose typings declare a default export Node does not give ESM importers.
@@ -88,17 +89,24 @@ export function createVenuesService({ db }: { db: Database }) {
       return { items: page.map(presentVenue), nextCursor: rows.length > query.limit ? encodeCursor([page.at(-1)!.slug]) : null };
     },
 
-    async create(body: CreateVenueBody): Promise<VenueResponse> {
+    async create(body: CreateVenueBody, actor: Actor = null): Promise<VenueResponse> {
       await checkTown(body.townId);
       const values = columnsFrom(body) as CreateVenueBody & { latitude?: number | null; longitude?: number | null };
-      const [row] = await db.insert(venues).values({ ...values, isOnline: body.isOnline ?? false, allowsSharedUse: body.allowsSharedUse ?? false }).returning({ id: venues.id });
-      return get(row!.id);
+      const id = await db.transaction(async (tx) => {
+        const [row] = await tx.insert(venues).values({ ...values, isOnline: body.isOnline ?? false, allowsSharedUse: body.allowsSharedUse ?? false }).returning({ id: venues.id });
+        await recordAudit(tx, actor, { action: 'created', objectKind: 'venue', objectId: row!.id });
+        return row!.id;
+      });
+      return get(id);
     },
 
-    async update(id: string, body: UpdateVenueBody): Promise<VenueResponse> {
+    async update(id: string, body: UpdateVenueBody, actor: Actor = null): Promise<VenueResponse> {
       await checkTown(body.townId);
-      const [row] = await db.update(venues).set({ ...columnsFrom(body), updatedAt: sql`now()` }).where(eq(venues.id, id)).returning({ id: venues.id });
-      if (!row) throw notFound('venue', id);
+      await db.transaction(async (tx) => {
+        const [row] = await tx.update(venues).set({ ...columnsFrom(body), updatedAt: sql`now()` }).where(eq(venues.id, id)).returning({ id: venues.id });
+        if (!row) throw notFound('venue', id);
+        await recordAudit(tx, actor, { action: 'updated', objectKind: 'venue', objectId: id, changedFields: Object.keys(body) });
+      });
       return get(id);
     },
   };
