@@ -12,6 +12,7 @@ import { authPlugin } from './plugins/auth.js';
 import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { validatorCompiler } from './plugins/validation.js';
+import { registerSecurity } from './plugins/security.js';
 import { createChangeRecorder, type ChangeRecorder } from './modules/changes/change-recorder.js';
 import { AudienceSchema, TownSchema, UnitSchema } from './modules/units/units.schemas.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
@@ -60,7 +61,9 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_LENGTH) throw new Problem(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
   });
-  // The docs routes are registered before the guard, which refuses any route without declared access.
+  // Registered before the guard, which refuses any route without declared access: the docs
+  // and the CORS preflight are public by nature.
+  await registerSecurity(app, { db: database.db });
   await registerSwagger(app);
   await app.register(cookie);
   await app.register(authPlugin, { db: database.db, clock });

@@ -17,6 +17,8 @@ export const ConfigSchema = Type.Object({
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+  /** Sign-in attempts per client address per minute, before 429 (failures also lock the account). */
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });

@@ -29,5 +29,5 @@ export async function registerSwagger(app: FastifyInstance) {
       return { schema: transformed as typeof schema, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }

@@ -100,3 +100,10 @@ export const auditLog = pgTable('audit_log', {
   index('audit_log_object_idx').on(t.objectKind, t.objectId, t.id),
   index('audit_log_actor_idx').on(t.actorAccountId, t.id),
 ]);
+
+/** Request counters of the rate limiter, shared by every process on the database. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: timestamp('reset_at', { withTimezone: true }).notNull(),
+});

@@ -23,7 +23,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Cl
   const me = (principal: unknown) => principal as SignedIn;
 
   app.post('/auth/login', {
-    config: { access: 'public' },
+    config: {
+      access: 'public',
+      rateLimit: { max: config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (request) => `login:${request.ip}` },
+    },
     schema: { tags, operationId: 'login', summary: 'Sign in; sets the session cookie and returns the CSRF token', body: LoginBody, response: { 200: LoginResponse, ...problems(400, 401, 429) } },
   }, async (request, reply) => {
     try {

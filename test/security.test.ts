@@ -1,0 +1,51 @@
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { adminHeaders, build } from './helpers/build.js';
+
+t.test('security headers on every answer, with a content security policy', async (t) => {
+  const { app } = await build(t);
+  const res = await app.inject({ url: '/api/v1/units' });
+  t.match(res.headers['content-security-policy'], /default-src 'self'/);
+  t.match(res.headers['content-security-policy'], /frame-ancestors 'none'/);
+  t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.ok(res.headers['strict-transport-security'], 'HSTS');
+  const docs = await app.inject({ url: '/docs/' });
+  t.equal(docs.statusCode, 200, 'the API docs still load under the policy');
+});
+
+t.test('CORS is open on public reads only', async (t) => {
+  const { app } = await build(t);
+  const origin = { origin: 'https://portal.example.cn' };
+  const read = await app.inject({ url: '/api/v1/events', headers: origin });
+  t.equal(read.headers['access-control-allow-origin'], '*', 'public GET: any origin');
+  const write = await app.inject({ method: 'POST', url: '/api/v1/venues', headers: { ...origin, ...adminHeaders }, payload: {} });
+  t.notOk(write.headers['access-control-allow-origin'], 'a write: no CORS');
+  const privateRead = await app.inject({ url: '/api/v1/audit', headers: { ...origin, ...adminHeaders } });
+  t.notOk(privateRead.headers['access-control-allow-origin'], 'a non-public read: no CORS');
+  const preflightWrite = await app.inject({ method: 'OPTIONS', url: '/api/v1/venues', headers: { ...origin, 'access-control-request-method': 'POST' } });
+  t.notOk(preflightWrite.headers['access-control-allow-origin'], 'a preflight for a write is not allowed');
+});
+
+t.test('sign-in attempts are limited per address, across processes sharing the database', async (t) => {
+  const { app, database } = await build(t, { config: { LOGIN_RATE_LIMIT_PER_MINUTE: 3 } });
+  const second = await buildApp({ config: { ...loadConfig({ LOG_LEVEL: 'silent' }), LOGIN_RATE_LIMIT_PER_MINUTE: 3 }, database });
+  t.teardown(() => second.close());
+  const attempt = (server: typeof app) => server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.cn', password: 'wrong-password' }, remoteAddress: '203.0.113.7' });
+  t.equal((await attempt(app)).statusCode, 401);
+  t.equal((await attempt(second)).statusCode, 401);
+  t.equal((await attempt(app)).statusCode, 401);
+  const limited = await attempt(second);
+  t.equal(limited.statusCode, 429, 'the fourth attempt, on the other process, is refused');
+  t.match(limited.headers['content-type'], /^application\/problem\+json/);
+  t.equal(limited.json().code, 'rate_limited');
+  t.ok(Number(limited.headers['retry-after']) > 0, 'with Retry-After');
+  const other = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.cn', password: 'wrong-password' }, remoteAddress: '203.0.113.8' });
+  t.equal(other.statusCode, 401, 'another address is not limited');
+});
+
+t.test('bodies over the limit are refused before they are read whole', async (t) => {
+  const { app } = await build(t);
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: 'x'.repeat(300_000), headers: { 'content-type': 'application/json' } });
+  t.equal(res.statusCode, 413);
+});
