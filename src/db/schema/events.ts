@@ -10,7 +10,8 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
+/** `submitted`: waiting for an administrator's approval, for units whose events are reviewed. */
+export const EVENT_STATUSES = ['draft', 'submitted', 'published', 'cancelled'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export const REGISTRATION_MODES = ['none', 'individual', 'class', 'both'] as const;
@@ -39,12 +40,14 @@ export const events = pgTable('events', {
   /** Span of the event's live sessions, kept by the sessions service for filtering and ordering. */
   firstStartAt: timestamp('first_start_at', { withTimezone: true }),
   lastEndAt: timestamp('last_end_at', { withTimezone: true }),
+  /** The reviewer's note when an event is returned to its organizers. */
+  reviewComment: text('review_comment'),
   publishedAt: timestamp('published_at', { withTimezone: true }),
   cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
   ...timestamps,
 }, (t) => [
   check('events_type_check', sql`${t.type} in ('lecture','exhibition','open_day','workshop','study_tour','science_fair','competition','training','volunteer_service','screening','other')`),
-  check('events_status_check', sql`${t.status} in ('draft','published','cancelled')`),
+  check('events_status_check', sql`${t.status} in ('draft','submitted','published','cancelled')`),
   check('events_registration_mode_check', sql`${t.registrationMode} in ('none','individual','class','both')`),
   check('events_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
   check('events_window_check', sql`${t.registrationOpensAt} is null or ${t.registrationClosesAt} is null or ${t.registrationOpensAt} < ${t.registrationClosesAt}`),

@@ -27,6 +27,8 @@ export const units = pgTable('units', {
   nameZh: text('name_zh').notNull(),
   nameEn: text('name_en').notNull(),
   townId: uuid('town_id').references(() => towns.id, { onDelete: 'restrict' }),
+  /** Its organizers' events need an administrator's approval before they are published. */
+  requiresReview: boolean('requires_review').notNull().default(false),
   ...timestamps,
 }, (t) => [
   check('units_kind_check', sql`${t.kind} in ('bureau', 'association', 'town')`),

@@ -2,7 +2,7 @@ import { tombstones } from '../../db/schema/index.js';
 import type { Transaction } from '../../db/client.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 
-export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'cancelled';
+export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'cancelled' | 'submitted' | 'returned';
 
 type ChangeBase = { action: ChangeAction; eventId: string; ownerUnitId: string; changedFields: string[]; calendarVisible: boolean; actor: Actor };
 export type Change = (ChangeBase & { entity: 'event' }) | (ChangeBase & { entity: 'session'; sessionId: string });

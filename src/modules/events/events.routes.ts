@@ -5,11 +5,11 @@ import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
-import { viewerOf } from '../accounts/principal.js';
+import { isAdmin, viewerOf } from '../accounts/principal.js';
 import { actorOf } from '../audit/audit.js';
 import { ownerUnitOf } from './events.queries.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
-import { CreateEventBody, CreateSessionBody, EventListQuery, EventPage, EventSchema, SessionParams, UpdateEventBody, UpdateSessionBody } from './events.schemas.js';
+import { ReturnEventBody, CreateEventBody, CreateSessionBody, EventListQuery, EventPage, EventSchema, SessionParams, UpdateEventBody, UpdateSessionBody } from './events.schemas.js';
 import { createEventsService } from './events.service.js';
 import { createSessionsService } from './sessions.service.js';
 
@@ -65,7 +65,22 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   app.post('/events/:id/publish', {
     config: { access: { units: eventOwner } },
     schema: { tags, operationId: 'publishEvent', params: IdParams, response: { 200: event, ...problems(401, 404, 409) } },
-  }, async (request) => events.publish(request.params.id, actorOf(request.principal)));
+  }, async (request) => events.publish(request.params.id, { actor: actorOf(request.principal), reviewer: isAdmin(request.principal) }));
+
+  app.post('/events/:id/submit', {
+    config: { access: { units: eventOwner } },
+    schema: { tags, operationId: 'submitEvent', summary: 'Hand a draft to the administrators (units whose events are reviewed)', params: IdParams, response: { 200: event, ...problems(401, 403, 404, 409) } },
+  }, async (request) => events.submit(request.params.id, actorOf(request.principal)));
+
+  app.post('/events/:id/approve', {
+    config: { access: 'admin' },
+    schema: { tags, operationId: 'approveEvent', summary: 'Approve a submitted event: it is published', params: IdParams, response: { 200: event, ...problems(401, 403, 404, 409) } },
+  }, async (request) => events.review(request.params.id, { approve: true }, actorOf(request.principal)));
+
+  app.post('/events/:id/return', {
+    config: { access: 'admin' },
+    schema: { tags, operationId: 'returnEvent', summary: 'Send a submitted event back to draft with a comment', params: IdParams, body: ReturnEventBody, response: { 200: event, ...problems(400, 401, 403, 404, 409) } },
+  }, async (request) => events.review(request.params.id, { approve: false, comment: request.body.comment }, actorOf(request.principal)));
 
   app.post('/events/:id/cancel', {
     config: { access: { units: eventOwner } },

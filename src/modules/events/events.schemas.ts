@@ -48,6 +48,7 @@ export const EventSchema = Type.Object({
   firstStartAt: Nullable(Type.String({ format: 'date-time' })),
   lastEndAt: Nullable(Type.String({ format: 'date-time' })),
   sessions: Type.Array(Type.Ref(SessionSchema)),
+  reviewComment: Nullable(Type.String({ description: 'Why an administrator returned the event for changes' })),
   publishedAt: Nullable(Type.String({ format: 'date-time' })),
   cancelledAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
@@ -114,5 +115,7 @@ export const EventListQuery = Type.Object({
 }, { additionalProperties: false });
 export type EventListQuery = Static<typeof EventListQuery>;
 export const EventPage = pageOf(Type.Ref(EventSchema));
+
+export const ReturnEventBody = Type.Object({ comment: ShortText(2000) }, { additionalProperties: false });
 
 export const SessionParams = Type.Object({ id: Uuid, sessionId: Uuid }, { additionalProperties: false });

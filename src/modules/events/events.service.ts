@@ -1,6 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
-import { eventAudiences, eventUnits, events, sessions } from '../../db/schema/index.js';
+import { eventAudiences, eventUnits, events, sessions, units } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { conflict, notFound, type FieldProblem } from '../../lib/problems.js';
 import { EVENT_CALENDAR_FIELDS, changedFields, touchesCalendar } from '../changes/calendar-fields.js';
@@ -44,6 +44,21 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
   const refuseIfCancelled = (event: { status: string }) => {
     if (event.status === 'cancelled') throw conflict('event_cancelled', 'The event is cancelled; it can no longer be changed.');
   };
+  /** What a reviewer approves is what gets published: no edits while it waits. */
+  const refuseIfUnderReview = (event: { status: string }) => {
+    if (event.status === 'submitted') throw conflict('under_review', 'The event is waiting for approval; it can be changed once approved or returned.');
+  };
+
+  async function requiresReview(tx: Transaction, unitId: string) {
+    const [unit] = await tx.select({ requiresReview: units.requiresReview }).from(units).where(eq(units.id, unitId));
+    return unit?.requiresReview ?? false;
+  }
+
+  async function makePublic(tx: Transaction, event: typeof events.$inferSelect, actor: Actor) {
+    if (await countLiveSessions(tx, event.id) === 0) throw conflict('no_sessions', 'An event needs at least one session before it is published.');
+    await tx.update(events).set({ status: 'published', publishedAt: clock.now(), reviewComment: null, updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, event.id));
+    await changes.record(tx, { entity: 'event', action: 'published', eventId: event.id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: true, actor });
+  }
 
   async function replaceLinks(tx: Transaction, eventId: string, body: UpdateEventBody) {
     if (body.coUnitIds) {
@@ -98,6 +113,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
       throwIfAny(errors);
       await withEvent(id, async (tx, event) => {
         refuseIfCancelled(event);
+        refuseIfUnderReview(event);
         const storedErrors = await ownerApartFromCoUnits(tx, id, body, event.ownerUnitId);
         const window = registrationWindow(body, { opensAt: event.registrationOpensAt, closesAt: event.registrationClosesAt }, storedErrors);
         throwIfAny(storedErrors);
@@ -122,13 +138,37 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
     },
 
     /** Publishing needs at least one live session; a published event is never deleted, only cancelled. */
-    async publish(id: string, actor: Actor = null): Promise<EventResponse> {
+    async publish(id: string, { actor = null, reviewer = false }: { actor?: Actor; reviewer?: boolean } = {}): Promise<EventResponse> {
       await withEvent(id, async (tx, event) => {
         if (event.status === 'published') throw conflict('already_published', 'The event is already published.');
         refuseIfCancelled(event);
-        if (await countLiveSessions(tx, id) === 0) throw conflict('no_sessions', 'An event needs at least one session before it is published.');
-        await tx.update(events).set({ status: 'published', publishedAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
-        await changes.record(tx, { entity: 'event', action: 'published', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: true, actor });
+        if (!reviewer && await requiresReview(tx, event.ownerUnitId)) {
+          throw conflict('review_required', 'Events of this unit are published after an administrator approves them: submit it for review.');
+        }
+        await makePublic(tx, event, actor);
+      });
+      return get(id, { kind: 'all' });
+    },
+
+    /** For units under review: the organizers hand a finished draft to the administrators. */
+    async submit(id: string, actor: Actor = null): Promise<EventResponse> {
+      await withEvent(id, async (tx, event) => {
+        if (event.status !== 'draft') throw conflict('not_a_draft', `A ${event.status} event cannot be submitted for review.`);
+        if (!(await requiresReview(tx, event.ownerUnitId))) throw conflict('review_not_required', 'This unit publishes without review: publish the event.');
+        if (await countLiveSessions(tx, id) === 0) throw conflict('no_sessions', 'An event needs at least one session before it is submitted.');
+        await tx.update(events).set({ status: 'submitted', reviewComment: null, updatedAt: sql`now()` }).where(eq(events.id, id));
+        await changes.record(tx, { entity: 'event', action: 'submitted', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: false, actor });
+      });
+      return get(id, { kind: 'all' });
+    },
+
+    /** The administrator's answer to a submission: published, or back to draft with a comment. */
+    async review(id: string, decision: { approve: true } | { approve: false; comment: string }, actor: Actor = null): Promise<EventResponse> {
+      await withEvent(id, async (tx, event) => {
+        if (event.status !== 'submitted') throw conflict('not_submitted', 'Only a submitted event can be approved or returned.');
+        if (decision.approve) return makePublic(tx, event, actor);
+        await tx.update(events).set({ status: 'draft', reviewComment: decision.comment, updatedAt: sql`now()` }).where(eq(events.id, id));
+        await changes.record(tx, { entity: 'event', action: 'returned', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status', 'reviewComment'], calendarVisible: false, actor });
       });
       return get(id, { kind: 'all' });
     },

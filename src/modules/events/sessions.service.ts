@@ -23,6 +23,7 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
       const event = await lockEvent(tx, eventId);
       if (!event) throw notFound('event', eventId);
       if (event.status === 'cancelled') throw conflict('event_cancelled', 'The event is cancelled; its sessions can no longer be changed.');
+      if (event.status === 'submitted') throw conflict('under_review', 'The event is waiting for approval; its sessions can be changed once approved or returned.');
       return change(tx, event);
     });
   }

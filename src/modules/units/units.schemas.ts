@@ -13,6 +13,7 @@ export const UnitSchema = Type.Object({
   nameZh: Type.String(),
   nameEn: Type.String(),
   town: Nullable(Type.Object({ id: Uuid, slug: Type.String(), nameZh: Type.String(), nameEn: Type.String() })),
+  requiresReview: Type.Boolean({ description: "Its organizers' events are published after an administrator approves them" }),
   updatedAt: Type.String({ format: 'date-time' }),
 }, { $id: 'Unit' });
 export type UnitResponse = Static<typeof UnitSchema>;
@@ -27,7 +28,7 @@ export const CreateUnitBody = Type.Object({
 }, { additionalProperties: false });
 export type CreateUnitBody = Static<typeof CreateUnitBody>;
 
-export const UpdateUnitBody = Type.Partial(Type.Omit(CreateUnitBody, ['kind', 'townId']), { additionalProperties: false, minProperties: 1 });
+export const UpdateUnitBody = Type.Partial(Type.Object({ ...Type.Omit(CreateUnitBody, ['kind', 'townId']).properties, requiresReview: Type.Boolean() }), { additionalProperties: false, minProperties: 1 });
 export type UpdateUnitBody = Static<typeof UpdateUnitBody>;
 
 export const UnitListQuery = Type.Object({ kind: Type.Optional(UnitKindSchema) }, { additionalProperties: false });

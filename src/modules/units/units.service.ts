@@ -6,16 +6,16 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import type { CreateUnitBody, UnitResponse, UpdateUnitBody } from './units.schemas.js';
 
 const unitColumns = {
-  id: units.id, slug: units.slug, kind: units.kind, nameZh: units.nameZh, nameEn: units.nameEn, updatedAt: units.updatedAt,
+  id: units.id, slug: units.slug, kind: units.kind, nameZh: units.nameZh, nameEn: units.nameEn, requiresReview: units.requiresReview, updatedAt: units.updatedAt,
   townId: towns.id, townSlug: towns.slug, townNameZh: towns.nameZh, townNameEn: towns.nameEn,
 };
 
-type UnitRow = { id: string; slug: string; kind: UnitKind; nameZh: string; nameEn: string; updatedAt: Date;
+type UnitRow = { id: string; slug: string; kind: UnitKind; nameZh: string; nameEn: string; requiresReview: boolean; updatedAt: Date;
   townId: string | null; townSlug: string | null; townNameZh: string | null; townNameEn: string | null };
 
 function present(row: UnitRow): UnitResponse {
   return {
-    id: row.id, slug: row.slug, kind: row.kind, nameZh: row.nameZh, nameEn: row.nameEn,
+    id: row.id, slug: row.slug, kind: row.kind, nameZh: row.nameZh, nameEn: row.nameEn, requiresReview: row.requiresReview,
     town: row.townId ? { id: row.townId, slug: row.townSlug!, nameZh: row.townNameZh!, nameEn: row.townNameEn! } : null,
     updatedAt: row.updatedAt.toISOString(),
   };
