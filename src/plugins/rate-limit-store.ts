@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Database } from '../db/client.js';
 import { rateLimits } from '../db/schema/index.js';
@@ -12,8 +12,14 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
  */
 export function postgresRateLimitStore(db: Database): FastifyRateLimitStoreCtor {
   const window = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
+  let sinceSweep = 0;
   const store = {
     incr(key: string, callback: Callback, timeWindow: number) {
+      // Counters hold client addresses: about one request in a thousand sweeps away stale ones.
+      if (++sinceSweep >= 1000) {
+        sinceSweep = 0;
+        db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now() - interval '1 hour'`)).catch(() => {});
+      }
       db.insert(rateLimits).values({ key, hits: 1, resetAt: window(timeWindow) })
         .onConflictDoUpdate({
           target: rateLimits.key,
