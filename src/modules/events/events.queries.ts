@@ -43,7 +43,7 @@ const EVENT_DOCUMENT = `json_build_object(
   'createdAt', ${iso('e.created_at')}, 'updatedAt', ${iso('e.updated_at')})`;
 
 const [beforePublic, afterPublic] = EVENT_DOCUMENT.split('$public') as [string, string];
-const FROM = `from events e
+const JOINS = `events e
   join units ou on ou.id = e.owner_unit_id
   left join observances o on o.id = e.observance_id
   left join campaign_tasks t on t.id = e.task_id
@@ -56,7 +56,7 @@ const FROM = `from events e
 export async function loadEvents(db: Executor, ids: string[], { publicView }: { publicView: boolean }): Promise<EventResponse[]> {
   if (ids.length === 0) return [];
   const rows = await db.select({ document: sql<EventResponse>`${sql.raw(beforePublic)}${publicView}${sql.raw(afterPublic)}` })
-    .from(sql.raw(FROM.slice('from '.length)))
+    .from(sql.raw(JOINS))
     .where(sql`e.id = any(${sql.param(ids)}::uuid[])`);
   const byId = new Map(rows.map((r) => [r.document.id, r.document]));
   return ids.flatMap((id) => byId.get(id) ?? []);
