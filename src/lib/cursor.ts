@@ -19,3 +19,12 @@ export function decodeCursor(cursor: string, length: number): (string | null)[] 
 export const invalidCursor = () => new Problem(400, 'invalid_cursor', 'The cursor is not one this API gave out.', {
   errors: [{ in: 'querystring', pointer: '/cursor', detail: 'is not a valid cursor' }],
 });
+
+/** Cursors over append-only tables ordered by a bigserial: the last row's number. */
+export function decodeSerialCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const value = Number(decodeCursor(cursor, 1)[0]);
+  if (!Number.isSafeInteger(value)) throw invalidCursor();
+  return value;
+}
+export const encodeSerialCursor = (value: number) => encodeCursor([String(value)]);

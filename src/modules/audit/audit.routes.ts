@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { auditLog } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
+import { decodeSerialCursor, encodeSerialCursor } from '../../lib/cursor.js';
 import { Nullable, PageQuery, Uuid, problems } from '../../lib/schemas.js';
 
 const AuditEntrySchema = Type.Object({
@@ -35,8 +35,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
   }, async (request) => {
     const { limit, cursor, objectKind, objectId, actor } = request.query;
-    const before = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
-    if (before !== undefined && !Number.isSafeInteger(before)) throw invalidCursor();
+    const before = decodeSerialCursor(cursor);
     const rows = await db.select().from(auditLog).where(and(
       objectKind ? eq(auditLog.objectKind, objectKind) : undefined,
       objectId ? eq(auditLog.objectId, objectId) : undefined,
@@ -46,7 +45,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
-      nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.id)]) : null,
+      nextCursor: rows.length > limit ? encodeSerialCursor(page.at(-1)!.id) : null,
     };
   });
 };

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { and, asc, gt, gte } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { tombstones } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
+import { decodeSerialCursor, encodeSerialCursor } from '../../lib/cursor.js';
 import { Instant, Nullable, PageQuery, Uuid, problems } from '../../lib/schemas.js';
 
 const DeletionSchema = Type.Object({
@@ -28,15 +28,14 @@ export const deletionsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
     },
   }, async (request) => {
     const { since, cursor, limit } = request.query;
-    const after = cursor ? Number(decodeCursor(cursor, 1)[0]) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after)) throw invalidCursor();
+    const after = decodeSerialCursor(cursor);
     const rows = await db.select().from(tombstones)
       .where(and(since ? gte(tombstones.deletedAt, new Date(since)) : undefined, after !== undefined ? gt(tombstones.seq, after) : undefined))
       .orderBy(asc(tombstones.seq)).limit(limit + 1);
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({ kind: r.kind as 'event' | 'session', id: r.objectId, eventId: r.parentId, deletedAt: r.deletedAt.toISOString() })),
-      nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.seq)]) : null,
+      nextCursor: rows.length > limit ? encodeSerialCursor(page.at(-1)!.seq) : null,
     };
   });
 };
