@@ -193,3 +193,13 @@ t.test('disabling an account ends its tokens and sessions; admins cannot disable
   t.ok((list.json().items as { email: string }[]).some((a) => a.email === 'organizer@example.cn'));
   t.notOk(list.body.includes('passwordHash'), 'no password hashes in the list');
 });
+
+t.test('an organizer or checker is never left without a unit', async (t) => {
+  const { app, db } = await build(t);
+  const unit = await buildUnit(db);
+  const organizer = await buildAccount(db, { role: 'organizer', unitIds: [unit.id] });
+  const patch = (payload: object) => app.inject({ method: 'PATCH', url: `/api/v1/accounts/${organizer.account.id}`, headers: adminHeaders, payload });
+  problem(t, await patch({ unitIds: [] }), 422, 'invalid_account', ['/unitIds']);
+  t.equal((await patch({ role: 'admin', unitIds: [] })).statusCode, 200, 'an administrator needs no unit');
+  problem(t, await patch({ role: 'checker' }), 422, 'invalid_account', ['/unitIds']);
+});

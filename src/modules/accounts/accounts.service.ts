@@ -99,8 +99,11 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
     },
 
     async update(accountId: string, input: Partial<Omit<AccountInput, 'email'>> & { disabled?: boolean }, actor: Actor = null) {
-      await describe(accountId);
+      const current = await describe(accountId);
       if (input.unitIds) await checkUnits(input.unitIds);
+      if ((input.role ?? current.role) !== 'admin' && (input.unitIds ?? current.unitIds).length === 0) {
+        throw unprocessable('invalid_account', 'Organizers and checkers act for at least one unit.', [fieldError('/unitIds', 'needs at least one unit')]);
+      }
       await db.transaction(async (tx) => {
         const { unitIds, disabled, ...fields } = input;
         await tx.update(accounts).set({ ...fields, ...(disabled === undefined ? {} : { disabledAt: disabled ? clock.now() : null }), updatedAt: sql`now()` }).where(eq(accounts.id, accountId));
