@@ -1,5 +1,4 @@
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { count } from 'drizzle-orm';
 import { campaignSections, campaignTaskUnits, campaignTasks, campaigns } from '../src/db/schema/index.js';
 import type { Database } from '../src/db/client.js';

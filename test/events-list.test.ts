@@ -6,7 +6,6 @@ import { problem } from './helpers/problem.js';
 
 /** GET /api/v1/events: who sees what, every filter, and keyset pagination. The clock stands at 2030-04-01 08:00 Shanghai. */
 
-type Tap = Pick<typeof t, 'equal' | 'match' | 'same'>;
 type Res = LightMyRequestResponse;
 type Listed = { id: string; titleZh: string; status: string; publishedAt: string | null; firstStartAt: string | null };
 

@@ -1,5 +1,4 @@
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { events } from '../src/db/schema/index.js';
 import { adminHeaders, build } from './helpers/build.js';

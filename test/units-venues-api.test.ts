@@ -1,9 +1,9 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { venues } from '../src/db/schema/index.js';
 import { adminHeaders, build } from './helpers/build.js';
-import { buildAudiences, buildTown, buildUnit, buildVenue } from './helpers/factories.js';
+import { buildAudiences, buildTown, buildVenue } from './helpers/factories.js';
 import { problem as expectProblem } from './helpers/problem.js';
 
 

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { audiences, towns, units, type UnitKind } from '../../db/schema/index.js';
 import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -19,11 +19,6 @@ function present(row: UnitRow): UnitResponse {
     town: row.townId ? { id: row.townId, slug: row.townSlug!, nameZh: row.townNameZh!, nameEn: row.townNameEn! } : null,
     updatedAt: row.updatedAt.toISOString(),
   };
-}
-
-export async function findUnitsByIds(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db.select({ id: units.id }).from(units).where(sql`${units.id} in ${ids}`);
 }
 
 export function createUnitsService({ db }: { db: Database }) {
