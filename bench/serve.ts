@@ -16,7 +16,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'kepu-bench-'));
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false' });
 const database = await openDatabase(config);
 await seedDatabase(database.db, { timezone: config.CALENDAR_TIMEZONE });
-const app = await buildApp({ config, database, logger: false });
+const app = await buildApp({ config, database, logStream: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 
 const hello = Fastify({ logger: false });

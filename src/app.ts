@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { Problem } from './lib/problems.js';
+import { redactSecrets } from './lib/redact.js';
 import { ProblemSchema } from './lib/schemas.js';
 import cookie from '@fastify/cookie';
 import { authPlugin } from './plugins/auth.js';
@@ -28,6 +29,8 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
+import { registrationsRoutes } from './modules/registrations/registrations.routes.js';
+import { QuestionSchema, RegistrationSchema } from './modules/registrations/registrations.schemas.js';
 
 export interface AppOptions {
   config: Config;
@@ -35,15 +38,32 @@ export interface AppOptions {
   clock?: Clock;
   /** Lets later features (mail, feeds, webhooks) and tests hook into every change. */
   changes?: ChangeRecorder;
-  logger?: FastifyServerOptions['logger'];
+  /** Where log lines go (default stdout); false: no logging at all. */
+  logStream?: { write(line: string): void } | false;
+}
+
+
+function loggerOptions(config: Config, stream: AppOptions['logStream']): FastifyServerOptions['logger'] {
+  if (stream === false) return false;
+  return {
+    level: config.LOG_LEVEL,
+    ...(stream ? { stream } : {}),
+    // Request lines carry no bodies, no credentials, and no secrets from the path.
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+        method: request.method, url: redactSecrets(request.url), host: request.hostname, remoteAddress: request.ip,
+      }),
+    },
+  };
 }
 
 const MAX_URL_LENGTH = 4096;
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
-export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logger }: AppOptions) {
+export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream }: AppOptions) {
   const app = Fastify({
-    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: loggerOptions(config, logStream),
     bodyLimit: 256 * 1024,
     clientErrorHandler: (error, socket) => {
       if (socket.writable) socket.end(clientErrorResponse(error as NodeJS.ErrnoException));
@@ -53,7 +73,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.setValidatorCompiler(validatorCompiler());
   app.decorate('config', config);
-  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema]) {
+  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema, RegistrationSchema, QuestionSchema]) {
     app.addSchema(schema);
   }
 
@@ -91,6 +111,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(observancesRoutes, deps);
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
+    await api.register(registrationsRoutes, deps);
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });

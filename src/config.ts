@@ -19,6 +19,12 @@ export const ConfigSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
   /** Sign-in attempts per client address per minute, before 429 (failures also lock the account). */
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  /** Public sign-ups per client address per minute (schools and community centres share addresses: keep it generous). */
+  SIGNUP_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 60 }),
+  /** Public sign-ups per phone number or email address per hour. */
+  SIGNUP_CONTACT_LIMIT_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
+  /** Days after an event ends when its registrants' personal data is anonymised. */
+  PERSONAL_DATA_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });

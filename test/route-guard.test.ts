@@ -1,4 +1,6 @@
 import t from 'tap';
+import { PUBLIC_WRITES } from './helpers/public-writes.js';
+import { CONSENT } from '../src/modules/registrations/consent.js';
 import { adminHeaders, build, buildAccount } from './helpers/build.js';
 import { buildCampaign, buildObservance, buildUnit, buildVenue, eventBody } from './helpers/factories.js';
 
@@ -17,11 +19,17 @@ t.test('every non-public route refuses the anonymous (401) and organizers of ano
   const observance = await buildObservance(db);
   const { campaign, section, task } = await buildCampaign(db, { leadUnitIds: [unitX.id] });
   const owner = await buildAccount(db, { role: 'organizer', unitIds: [unitX.id] });
-  const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: owner.headers, payload: eventBody(unitX.id) })).json();
+  const checkerOfX = await buildAccount(db, { role: 'checker', unitIds: [unitX.id] });
+  const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: owner.headers, payload: eventBody(unitX.id, { registrationMode: 'individual' }) })).json();
   t.ok(event.id, 'an event owned by unit X');
+  const question = (await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/questions`, headers: owner.headers, payload: { kind: 'yes_no', labelZh: '是否需要轮椅通道' } })).json();
+  t.equal((await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/publish`, headers: owner.headers })).statusCode, 200);
+  const signUp = await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/registrations`, payload: { kind: 'individual', name: '张三', phone: '13800138000', consentVersion: CONSENT.version } });
+  t.equal(signUp.statusCode, 201, 'a registration for it');
 
   const params: Record<string, string> = {
     sessionId: event.sessions[0].id, sectionId: section.id, taskId: task.id, slug: observance.slug, year: '2030',
+    registrationId: signUp.json().registration.id, questionId: question.id,
   };
   const idFor = (url: string) =>
     url.startsWith('/api/v1/events') ? event.id : url.startsWith('/api/v1/units') ? unitX.id : url.startsWith('/api/v1/venues') ? venue.id
@@ -42,6 +50,8 @@ t.test('every non-public route refuses the anonymous (401) and organizers of ano
     t.equal((await inject({ authorization: 'Bearer not-a-token-at-all' })).statusCode, 401, `${route.method} ${route.url}: 401 with a wrong token`);
     if (route.access !== 'signed_in') {
       t.equal((await inject(outsider.headers)).statusCode, 403, `${route.method} ${route.url}: 403 to an organizer of unit Y`);
+      const checkIn = typeof route.access === 'object' && 'units' in route.access && route.access.checkIn === true;
+      if (!checkIn) t.equal((await inject(checkerOfX.headers)).statusCode, 403, `${route.method} ${route.url}: 403 to a checker of unit X`);
     }
   }
 
@@ -53,7 +63,7 @@ t.test('public routes only read, or sign in', async (t) => {
   const { app } = await build(t);
   await app.ready();
   for (const route of app.guardedRoutes.filter((r) => r.access === 'public')) {
-    t.ok(route.method === 'GET' || ['/api/v1/auth/login', '/api/v1/auth/password-link'].includes(route.url), `${route.method} ${route.url} is public`);
+    t.ok(route.method === 'GET' || PUBLIC_WRITES.has(`${route.method} ${route.url}`), `${route.method} ${route.url} is public`);
   }
 });
 

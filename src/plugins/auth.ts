@@ -18,10 +18,11 @@ export type UnitsOf = (request: FastifyRequest) => Promise<(string | undefined)[
 /**
  * Every route declares who may call it; the guard refuses to register one that does not.
  * - 'public': anyone; 'signed_in': any account, for its own things; 'admin': admins only;
- * - { units }: organizers of every unit the request touches (admins always);
+ * - { units }: organizers of every unit the request touches (admins always); with
+ *   `checkIn: true`, that unit's checkers too (check-in and the registration list);
  * - { grant }: admins, and organizers granted that kind of record.
  */
-export type RouteAccess = 'public' | 'signed_in' | 'admin' | { units: UnitsOf } | { grant: Grant };
+export type RouteAccess = 'public' | 'signed_in' | 'admin' | { units: UnitsOf; checkIn?: boolean } | { grant: Grant };
 
 export const SESSION_COOKIE = 'kepu_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -107,7 +108,7 @@ export const authPlugin = fp(async (app: FastifyInstance, { db, clock }: { db: D
     if (typeof access !== 'object' || !('units' in access)) return;
     const unitIds = await access.units(request);
     for (const unitId of unitIds) {
-      if (unitId !== undefined && !mayManageUnit(request.principal, unitId)) {
+      if (unitId !== undefined && !mayManageUnit(request.principal, unitId, { checkIn: access.checkIn === true })) {
         throw forbidden('This belongs to a unit you do not act for.');
       }
     }

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { redactSecrets } from '../lib/redact.js';
+import { databaseError } from '../lib/database-errors.js';
 import { PROBLEM_CONTENT_TYPE, Problem, problemBody, type FieldProblem } from '../lib/problems.js';
 
 type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
@@ -28,13 +30,6 @@ function fieldProblems(context: ValidationContext, errors: AjvError[]): FieldPro
   return problems;
 }
 
-/** The driver's SQLSTATE, wherever Drizzle wrapped it. */
-function sqlState(error: unknown): string | undefined {
-  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
-  return undefined;
-}
 
 const DATABASE_PROBLEMS: Record<string, [number, string, string]> = {
   '23505': [409, 'duplicate', 'A record with the same unique value already exists.'],
@@ -45,6 +40,11 @@ const DATABASE_PROBLEMS: Record<string, [number, string, string]> = {
   '22003': [400, 'invalid_value', 'A number is out of range.'],
   '22021': [400, 'invalid_value', 'Text contains a character that cannot be stored (such as NUL).'],
   '54000': [400, 'invalid_value', 'A value is too large to store or compare.'],
+};
+
+/** Constraints whose violation has a meaning of its own for the caller. */
+const CONSTRAINT_PROBLEMS: Record<string, [number, string, string]> = {
+  sessions_seats_check: [409, 'capacity_below_booked', 'The capacity would be smaller than the seats already booked: cancel or move registrations first.'],
 };
 
 export function toProblem(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): { status: number; body: ReturnType<typeof problemBody> } {
@@ -61,10 +61,10 @@ export function toProblem(error: FastifyError & { validation?: AjvError[]; valid
     }
     return { status: 400, body: problemBody(400, 'validation_failed', `The request ${context === 'body' ? 'body' : context} is invalid.`, { errors }) };
   }
-  const state = sqlState(error);
-  const known = state ? DATABASE_PROBLEMS[state] : undefined;
+  const database = databaseError(error);
+  const known = database ? CONSTRAINT_PROBLEMS[database.constraint ?? ''] ?? DATABASE_PROBLEMS[database.code] : undefined;
   if (known) {
-    const constraint = (error as any).cause?.constraint_name ?? (error as any).cause?.constraint;
+    const constraint = database?.constraint;
     return { status: known[0], body: problemBody(known[0], known[1], known[2], constraint ? { constraint } : {}) };
   }
   const status = error.statusCode ?? 500;
@@ -90,10 +90,10 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     else request.log.info({ code: body.code, status }, 'request refused');
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
     if (status === 401) reply.header('www-authenticate', 'Bearer');
-    return sendProblem(reply, status, { ...body, instance: request.url.split('?')[0] });
+    return sendProblem(reply, status, { ...body, instance: redactSecrets(request.url.split('?')[0]!) });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, problemBody(404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+    sendProblem(reply, 404, problemBody(404, 'route_not_found', `No route ${request.method} ${redactSecrets(request.url.split('?')[0]!)}.`)),
   );
 }, { name: 'errors' });
 

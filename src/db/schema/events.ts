@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { campaignTasks } from './campaigns.js';
 import { observances } from './observances.js';
 import { audiences, timestamps, units, venues } from './reference.js';
@@ -34,6 +34,12 @@ export const events = pgTable('events', {
   registrationOpensAt: timestamp('registration_opens_at', { withTimezone: true }),
   registrationClosesAt: timestamp('registration_closes_at', { withTimezone: true }),
   capacity: integer('capacity'),
+  /** The largest party one individual registration may bring. */
+  partySizeLimit: integer('party_size_limit').notNull().default(5),
+  /** Off: a full session answers 409 `full` instead of taking people onto a waiting list. */
+  waitlistEnabled: boolean('waitlist_enabled').notNull().default(true),
+  /** No automatic promotion from the waiting list this close to a session's start (organizers still promote by hand). */
+  promotionCutoffMinutes: integer('promotion_cutoff_minutes').notNull().default(120),
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
   /** Rises on every change a calendar shows (see changes/calendar-fields.ts). */
   sequence: integer('sequence').notNull().default(0),
@@ -50,6 +56,8 @@ export const events = pgTable('events', {
   check('events_status_check', sql`${t.status} in ('draft','submitted','published','cancelled')`),
   check('events_registration_mode_check', sql`${t.registrationMode} in ('none','individual','class','both')`),
   check('events_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
+  check('events_party_size_limit_check', sql`${t.partySizeLimit} between 1 and 100`),
+  check('events_promotion_cutoff_check', sql`${t.promotionCutoffMinutes} between 0 and 10080`),
   check('events_window_check', sql`${t.registrationOpensAt} is null or ${t.registrationClosesAt} is null or ${t.registrationOpensAt} < ${t.registrationClosesAt}`),
   index('events_status_start_idx').on(t.status, t.firstStartAt, t.id),
   index('events_owner_idx').on(t.ownerUnitId),
@@ -80,6 +88,13 @@ export const sessions = pgTable('sessions', {
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
   /** Null: the event's capacity, which itself falls back to the venue's. */
   capacity: integer('capacity'),
+  /**
+   * Session, else event, else venue capacity (null: unlimited), kept by triggers (migration 0006)
+   * so the seat check reads only this row: see registrations/seats.ts.
+   */
+  effectiveCapacity: integer('effective_capacity'),
+  /** Headcount of confirmed and attended registrations. */
+  seatsTaken: integer('seats_taken').notNull().default(0),
   /** For online or mixed events; shown only to registrants when the event takes registrations. */
   streamUrl: text('stream_url'),
   status: text('status').$type<SessionStatus>().notNull().default('scheduled'),
@@ -89,6 +104,8 @@ export const sessions = pgTable('sessions', {
   check('sessions_time_check', sql`${t.startsAt} < ${t.endsAt}`),
   check('sessions_status_check', sql`${t.status} in ('scheduled','cancelled')`),
   check('sessions_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
+  // The last line of defence against overbooking, whatever code path changes seats or capacity.
+  check('sessions_seats_check', sql`${t.seatsTaken} >= 0 and (${t.effectiveCapacity} is null or ${t.seatsTaken} <= ${t.effectiveCapacity})`),
   index('sessions_event_idx').on(t.eventId, t.startsAt),
   index('sessions_starts_idx').on(t.startsAt),
 ]);

@@ -3,3 +3,4 @@ export * from './observances.js';
 export * from './campaigns.js';
 export * from './events.js';
 export * from './accounts.js';
+export * from './registrations.js';

@@ -20,11 +20,14 @@ export type SignedIn = Extract<Principal, { kind: 'account' }>;
 export const isSignedIn = (p: Principal): p is SignedIn => p.kind === 'account';
 export const isAdmin = (p: Principal) => isSignedIn(p) && p.role === 'admin';
 
-/** May the caller manage objects owned by `unitId`? Admins may manage all; checkers only check in. */
-export function mayManageUnit(p: Principal, unitId: string): boolean {
+/**
+ * May the caller manage objects owned by `unitId`? Admins may manage all; organizers their
+ * units'; checkers only what check-in needs (`checkIn`), for their units' events.
+ */
+export function mayManageUnit(p: Principal, unitId: string, { checkIn = false } = {}): boolean {
   if (!isSignedIn(p)) return false;
   if (p.role === 'admin') return true;
-  return p.role === 'organizer' && p.unitIds.includes(unitId);
+  return (p.role === 'organizer' || (checkIn && p.role === 'checker')) && p.unitIds.includes(unitId);
 }
 
 /** Venues and themed days: admins, and organizers granted them. */

@@ -5,7 +5,14 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'cancelled' | 'submitted' | 'returned';
 
 type ChangeBase = { action: ChangeAction; eventId: string; ownerUnitId: string; changedFields: string[]; calendarVisible: boolean; actor: Actor };
-export type Change = (ChangeBase & { entity: 'event' }) | (ChangeBase & { entity: 'session'; sessionId: string });
+
+/** What happened to a registration; the mail issue turns these into notices. */
+export type RegistrationAction = 'created' | 'promoted' | 'updated' | 'cancelled' | 'checked_in' | 'check_in_undone' | 'erased' | 'link_renewed';
+export type RegistrationChange = {
+  entity: 'registration'; action: RegistrationAction; registrationId: string; eventId: string; sessionId: string;
+  ownerUnitId: string; status: string; changedFields: string[]; actor: Actor;
+};
+export type Change = (ChangeBase & { entity: 'event' }) | (ChangeBase & { entity: 'session'; sessionId: string }) | RegistrationChange;
 
 /** Runs inside the transaction of the change: whatever it writes commits or rolls back with it. */
 export type ChangeListener = (tx: Transaction, change: Change) => Promise<void>;
@@ -27,10 +34,15 @@ export function createChangeRecorder() {
           ? { kind: 'event', objectId: change.eventId }
           : { kind: 'session', objectId: change.sessionId, parentId: change.eventId });
       }
-      await recordAudit(tx, change.actor, {
-        action: change.action, objectKind: change.entity, objectId: change.entity === 'event' ? change.eventId : change.sessionId,
-        unitId: change.ownerUnitId, changedFields: change.changedFields,
-      });
+      // A resident's own sign-ups and changes are in the registration's history; staff actions
+      // on registrations (check-in, cancelling, promoting) are audited like any other.
+      if (change.entity !== 'registration' || change.actor !== null) {
+        await recordAudit(tx, change.actor, {
+          action: change.action, objectKind: change.entity,
+          objectId: change.entity === 'event' ? change.eventId : change.entity === 'session' ? change.sessionId : change.registrationId,
+          unitId: change.ownerUnitId, changedFields: change.changedFields,
+        });
+      }
       for (const listener of listeners) await listener(tx, change);
     },
   };

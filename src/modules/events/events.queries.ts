@@ -11,7 +11,8 @@ const unitJson = (alias: string) => `json_build_object('id', ${alias}.id, 'slug'
  * The whole public shape of an event, built by PostgreSQL as one JSON document per row:
  * one round trip for a page of events, and no per-row mapping in JavaScript (measured:
  * about a quarter of the CPU of five Drizzle queries mapped and stitched in JS).
- * A session's capacity falls back to the event's, then the venue's; its sequence adds the
+ * A session's capacity falls back to the event's, then the venue's (kept in effective_capacity
+ * by triggers); seats left and an availability word come from it; its sequence adds the
  * event's (see changes/calendar-fields.ts); stream links stay hidden from the public view
  * of events that take registrations.
  */
@@ -29,11 +30,22 @@ const EVENT_DOCUMENT = `json_build_object(
   'audiences', coalesce((select json_agg(ea.audience_slug order by ea.audience_slug) from event_audiences ea where ea.event_id = e.id), '[]'::json),
   'timezone', e.timezone, 'registrationMode', e.registration_mode,
   'registrationOpensAt', ${iso('e.registration_opens_at')}, 'registrationClosesAt', ${iso('e.registration_closes_at')},
-  'capacity', e.capacity, 'tags', to_json(e.tags), 'sequence', e.sequence,
+  'capacity', e.capacity, 'partySizeLimit', e.party_size_limit, 'waitlistEnabled', e.waitlist_enabled,
+  'promotionCutoffMinutes', e.promotion_cutoff_minutes,
+  'questions', coalesce((select json_agg(json_build_object('id', q.id, 'kind', q.kind, 'labelZh', q.label_zh, 'labelEn', q.label_en,
+      'required', q.required, 'options', q.options) order by q.position, q.created_at)
+    from event_questions q where q.event_id = e.id and not q.hidden), '[]'::json),
+  'tags', to_json(e.tags), 'sequence', e.sequence,
   'firstStartAt', ${iso('e.first_start_at')}, 'lastEndAt', ${iso('e.last_end_at')},
   'sessions', coalesce((select json_agg(json_build_object(
       'id', s.id, 'eventId', s.event_id, 'startsAt', ${iso('s.starts_at')}, 'endsAt', ${iso('s.ends_at')},
-      'capacity', s.capacity, 'effectiveCapacity', coalesce(s.capacity, e.capacity, v.capacity),
+      'capacity', s.capacity, 'effectiveCapacity', s.effective_capacity,
+      'seatsLeft', case when e.registration_mode = 'none' or s.effective_capacity is null then null else greatest(s.effective_capacity - s.seats_taken, 0) end,
+      'availability', case when e.registration_mode = 'none' then null
+        when s.effective_capacity is null then 'available'
+        when s.effective_capacity - s.seats_taken <= 0 then case when e.waitlist_enabled then 'waiting_list' else 'full' end
+        when s.effective_capacity - s.seats_taken <= greatest(5, s.effective_capacity / 10) then 'few_left'
+        else 'available' end,
       'status', s.status, 'sequence', e.sequence + s.sequence,
       'streamUrl', case when $public and e.registration_mode <> 'none' then null else s.stream_url end,
       'updatedAt', ${iso('s.updated_at')}) order by s.starts_at, s.id)

@@ -17,7 +17,7 @@ type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Confi
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config }) => {
   const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE });
-  const sessions = createSessionsService({ db, changes });
+  const sessions = createSessionsService({ db, clock, changes });
   const tags = ['events'];
   const event = Type.Ref(EventSchema);
   const all = { kind: 'all' } as const;

@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_STATUSES, EVENT_TYPES, REGISTRATION_MODES, SESSION_STATUSES } from '../../db/schema/index.js';
 import { CalendarDate, Instant, LongText, Nullable, PageQuery, ShortText, Slug, StringEnum, TownRef, UnitRef, Uuid, pageOf } from '../../lib/schemas.js';
 
+export const AVAILABILITY = ['available', 'few_left', 'full', 'waiting_list'] as const;
+
 const literals = <T extends readonly string[]>(values: T) => StringEnum(values);
 export const EventTypeSchema = literals(EVENT_TYPES);
 export const EventStatusSchema = literals(EVENT_STATUSES);
@@ -17,6 +19,8 @@ export const SessionSchema = Type.Object({
   status: literals(SESSION_STATUSES),
   sequence: Type.Integer({ description: 'The iCal SEQUENCE of this session: event.sequence + its own changes' }),
   streamUrl: Nullable(Type.String({ description: 'Omitted (null) for the public when the event takes registrations' })),
+  seatsLeft: Nullable(Type.Integer({ description: 'Null when seats are unlimited or the event takes no registrations' })),
+  availability: Nullable(StringEnum(AVAILABILITY, { description: 'few_left: at most 5 seats or 10% left; waiting_list: full, new sign-ups wait; null without registration' })),
   updatedAt: Type.String({ format: 'date-time' }),
 }, { $id: 'Session' });
 export type SessionResponse = Static<typeof SessionSchema>;
@@ -43,6 +47,13 @@ export const EventSchema = Type.Object({
   registrationOpensAt: Nullable(Type.String({ format: 'date-time' })),
   registrationClosesAt: Nullable(Type.String({ format: 'date-time' })),
   capacity: Nullable(Type.Integer()),
+  partySizeLimit: Type.Integer(),
+  waitlistEnabled: Type.Boolean(),
+  promotionCutoffMinutes: Type.Integer(),
+  questions: Type.Array(Type.Object({
+    id: Uuid, kind: Type.String(), labelZh: Type.String(), labelEn: Nullable(Type.String()), required: Type.Boolean(),
+    options: Type.Array(Type.Object({ value: Type.String(), labelZh: Type.String(), labelEn: Nullable(Type.String()) })),
+  }), { description: 'Extra questions of the sign-up form (hidden ones left out)' }),
   tags: Type.Array(Type.String()),
   sequence: Type.Integer(),
   firstStartAt: Nullable(Type.String({ format: 'date-time' })),
@@ -85,6 +96,9 @@ const eventFields = {
   registrationOpensAt: Type.Optional(Nullable(Instant)),
   registrationClosesAt: Type.Optional(Nullable(Instant)),
   capacity: Type.Optional(Nullable(Capacity)),
+  partySizeLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Most people one individual registration may bring (default 5)' })),
+  waitlistEnabled: Type.Optional(Type.Boolean({ description: 'Default true; false: a full session refuses sign-ups (409 full)' })),
+  promotionCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080, description: 'No automatic promotion from the waiting list this close to a session\'s start (default 120)' })),
   tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
   audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
 };

@@ -12,6 +12,7 @@ import { listEventIds, ownedByAny } from './events.list.js';
 import type { Viewer } from '../accounts/principal.js';
 import type { Actor } from '../audit/audit.js';
 import { assertVenueFree } from './venue-clash.js';
+import { cancelRegistrationsOf, promoteAfterCapacityChange } from '../registrations/cascade.js';
 
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string };
 
@@ -91,6 +92,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
           type: body.type, status: 'draft', ownerUnitId: body.ownerUnitId, observanceId: body.observanceId ?? null, taskId: body.taskId ?? null,
           venueId: body.venueId ?? null, timezone: body.timezone ?? defaultTimezone, registrationMode: body.registrationMode ?? 'none',
           registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt, capacity: body.capacity ?? null, tags: body.tags ?? [],
+          partySizeLimit: body.partySizeLimit, waitlistEnabled: body.waitlistEnabled, promotionCutoffMinutes: body.promotionCutoffMinutes,
         }).returning({ id: events.id });
         const eventId = row!.id;
         await replaceLinks(tx, eventId, body);
@@ -133,6 +135,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         if (coUnitIds) changed.push('coUnitIds');
         if (audiences) changed.push('audiences');
         await changes.record(tx, { entity: 'event', action: 'updated', eventId: id, ownerUnitId: patch.ownerUnitId ?? event.ownerUnitId, changedFields: changed, calendarVisible, actor });
+        if (changed.includes('capacity') || changed.includes('venueId')) await promoteAfterCapacityChange(tx, { eventId: id }, { now: clock.now(), actor, changes });
       });
       return get(id, { kind: 'all' });
     },
@@ -179,6 +182,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
         if (event.status === 'cancelled') throw conflict('already_cancelled', 'The event is already cancelled.');
         await tx.update(events).set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: sql`now()`, sequence: sql`${events.sequence} + 1` }).where(eq(events.id, id));
         await changes.record(tx, { entity: 'event', action: 'cancelled', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: ['status'], calendarVisible: true, actor });
+        await cancelRegistrationsOf(tx, { eventId: id }, event.ownerUnitId, { now: clock.now(), actor, changes });
       });
       return get(id, { kind: 'all' });
     },

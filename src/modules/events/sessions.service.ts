@@ -9,6 +9,8 @@ import { lockEvent, refreshEventSpan } from './events.queries.js';
 import type { CreateSessionBody, UpdateSessionBody } from './events.schemas.js';
 import { assertVenueFree } from './venue-clash.js';
 import type { Actor } from '../audit/audit.js';
+import type { Clock } from '../../lib/clock.js';
+import { cancelRegistrationsOf, promoteAfterCapacityChange } from '../registrations/cascade.js';
 
 type EventRow = typeof events.$inferSelect;
 type SessionRow = typeof sessions.$inferSelect;
@@ -17,7 +19,7 @@ type SessionRow = typeof sessions.$inferSelect;
  * Sessions change under a lock on their event row, so the event's span, its
  * sequence and the venue check see one consistent state.
  */
-export function createSessionsService({ db, changes }: { db: Database; changes: ChangeRecorder }) {
+export function createSessionsService({ db, clock, changes }: { db: Database; clock: Clock; changes: ChangeRecorder }) {
   async function withEvent<T>(eventId: string, change: (tx: Transaction, event: EventRow) => Promise<T>) {
     return db.transaction(async (tx) => {
       const event = await lockEvent(tx, eventId);
@@ -64,6 +66,7 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
           .where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
         await changes.record(tx, { entity: 'session', action: 'updated', eventId, sessionId, changedFields: changed, calendarVisible, ownerUnitId: event.ownerUnitId, actor });
+        if (changed.includes('capacity')) await promoteAfterCapacityChange(tx, { sessionId }, { now: clock.now(), actor, changes });
       });
     },
 
@@ -73,6 +76,7 @@ export function createSessionsService({ db, changes }: { db: Database; changes: 
         await tx.update(sessions).set({ status: 'cancelled', updatedAt: sql`now()`, sequence: sql`${sessions.sequence} + 1` }).where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
         await changes.record(tx, { entity: 'session', action: 'cancelled', eventId, sessionId, changedFields: ['status'], calendarVisible: true, ownerUnitId: event.ownerUnitId, actor });
+        await cancelRegistrationsOf(tx, { sessionId }, event.ownerUnitId, { now: clock.now(), actor, changes });
       });
     },
 

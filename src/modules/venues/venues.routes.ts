@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenuePage, VenueSchema } from './venues.schemas.js';
 import { createVenuesService } from './venues.service.js';
 import { actorOf } from '../audit/audit.js';
 
-export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
-  const venues = createVenuesService({ db });
+export const venuesRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Clock; changes: ChangeRecorder }> = async (app, { db, clock, changes }) => {
+  const venues = createVenuesService({ db, clock, changes });
   const tags = ['venues'];
 
   app.get('/venues', {

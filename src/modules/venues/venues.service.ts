@@ -1,9 +1,12 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { createRequire } from 'node:module';
+import type { Clock } from '../../lib/clock.js';
+import type { ChangeRecorder } from '../changes/change-recorder.js';
 import type { Database } from '../../db/client.js';
 import { towns, venues, type VenueKind } from '../../db/schema/index.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { fieldError, notFound, unprocessable } from '../../lib/problems.js';
+import { promoteAfterCapacityChange } from '../registrations/cascade.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { CreateVenueBody, UpdateVenueBody, VenueListQuery, VenueResponse } from './venues.schemas.js';
 
@@ -55,7 +58,7 @@ function columnsFrom(body: UpdateVenueBody) {
   return { ...rest, ...point };
 }
 
-export function createVenuesService({ db }: { db: Database }) {
+export function createVenuesService({ db, clock, changes }: { db: Database; clock: Clock; changes: ChangeRecorder }) {
   const select = () => db.select(venueColumns).from(venues).leftJoin(towns, eq(venues.townId, towns.id));
 
   async function get(id: string): Promise<VenueResponse> {
@@ -106,6 +109,7 @@ export function createVenuesService({ db }: { db: Database }) {
         const [row] = await tx.update(venues).set({ ...columnsFrom(body), updatedAt: sql`now()` }).where(eq(venues.id, id)).returning({ id: venues.id });
         if (!row) throw notFound('venue', id);
         await recordAudit(tx, actor, { action: 'updated', objectKind: 'venue', objectId: id, changedFields: Object.keys(body) });
+        if (body.capacity !== undefined) await promoteAfterCapacityChange(tx, { venueId: id }, { now: clock.now(), actor, changes });
       });
       return get(id);
     },

@@ -1,0 +1,391 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import {
+  eventQuestions, events, idempotencyKeys, registrationAnswers, registrationHistory, registrations, sessions,
+  type Language, type RegistrationSource, type RegistrationStatus,
+} from '../../db/schema/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { databaseError } from '../../lib/database-errors.js';
+import { Problem, conflict, fieldError, notFound, unprocessable, type FieldProblem } from '../../lib/problems.js';
+import type { Actor } from '../audit/audit.js';
+import { newSecret, secretHash } from '../accounts/secrets.js';
+import type { ChangeRecorder, RegistrationAction } from '../changes/change-recorder.js';
+import { checkAnswers } from './answers.js';
+import { CONSENT } from './consent.js';
+import { normalizeEmail, normalizePhone, normalizeText } from './contact.js';
+import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.js';
+import { loadRegistration, loadRegistrations } from './registrations.queries.js';
+import type { AssistedSignUpBody, ChangeRegistrationBody, CheckInBody, RegistrationResponse, SignUpBody } from './registrations.schemas.js';
+import { lockSession, promoteWaitlisted, releaseSeats, seatsLeft, takeSeats } from './seats.js';
+
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; baseUrl: string };
+export type SignUpAnswer = { status: 201; body: { registration: RegistrationResponse; manageToken: string; manageUrl: string }; replayed?: boolean };
+type RegistrationRow = typeof registrations.$inferSelect;
+
+/** Unambiguous letters and digits (no 0/O, 1/I/L) for a code read aloud at the desk. */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const newCheckInCode = () => [...randomBytes(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+const MANAGE_TOKEN_PREFIX = 'm_';
+
+const DUPLICATE_CONSTRAINTS: Record<string, string> = {
+  registrations_phone_uq: '/phone', registrations_email_uq: '/email', registrations_class_uq: '/gradeClass',
+};
+
+/** What a sign-up stores, once its body has been checked and normalised. */
+type Applicant = {
+  kind: 'individual' | 'class'; sessionId: string; headcount: number; language: Language;
+  contactName: string | null; phone: string | null; email: string | null; school: string | null; gradeClass: string | null;
+  answers: { questionId: string; value: unknown }[];
+};
+
+export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps) {
+  const manageUrl = (token: string) => `${baseUrl}/api/v1/registrations/${token}`;
+
+  async function signUpContext(eventId: string) {
+    const [event] = await db.select().from(events).where(eq(events.id, eventId));
+    if (!event) throw notFound('event', eventId);
+    const [eventSessions, questions] = await Promise.all([
+      db.select({ id: sessions.id, status: sessions.status, startsAt: sessions.startsAt, endsAt: sessions.endsAt, effectiveCapacity: sessions.effectiveCapacity })
+        .from(sessions).where(eq(sessions.eventId, eventId)).orderBy(asc(sessions.startsAt)),
+      db.select().from(eventQuestions).where(and(eq(eventQuestions.eventId, eventId), eq(eventQuestions.hidden, false))),
+    ]);
+    return { event, eventSessions, questions };
+  }
+
+  /** Checks a sign-up against its event and normalises it; every fault at once, as 409 or 422. */
+  function checkSignUp(context: Awaited<ReturnType<typeof signUpContext>>, body: AssistedSignUpBody, source: RegistrationSource, now: Date): Applicant {
+    const { event, eventSessions, questions } = context;
+    // The public never learns of drafts; organizers are told plainly.
+    if (event.status === 'draft' || event.status === 'submitted') {
+      if (source === 'online') throw notFound('event', event.id);
+      throw conflict('event_not_published', 'The event is not published yet: nobody can be registered for it.');
+    }
+    if (event.status === 'cancelled') throw conflict('event_cancelled', 'The event is cancelled.');
+    if (event.registrationMode === 'none') throw conflict('registration_not_offered', 'This event is open to all without registration.');
+    const errors: FieldProblem[] = [];
+    if (event.registrationMode !== 'both' && event.registrationMode !== body.kind) {
+      errors.push(fieldError('/kind', `this event takes ${event.registrationMode === 'class' ? 'school classes' : 'individual'} registrations only`));
+    }
+    if (source === 'online') {
+      if (event.registrationOpensAt && now < event.registrationOpensAt) {
+        throw conflict('registration_not_open', `Registration opens at ${event.registrationOpensAt.toISOString()}.`, { opensAt: event.registrationOpensAt.toISOString() });
+      }
+      if (event.registrationClosesAt && now >= event.registrationClosesAt) throw conflict('registration_closed', 'Registration for this event has closed.');
+    }
+
+    const live = eventSessions.filter((s) => s.status === 'scheduled');
+    let session = body.sessionId ? eventSessions.find((s) => s.id === body.sessionId) : live.length === 1 ? live[0] : undefined;
+    if (body.sessionId && !session) errors.push(fieldError('/sessionId', 'is not a session of this event'));
+    else if (!body.sessionId && live.length > 1) errors.push(fieldError('/sessionId', 'is required: the event has several sessions'));
+    else if (!session) throw conflict('no_sessions', 'The event has no session left to register for.');
+    if (session && session.status !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
+    if (session && source !== 'walk_in' && session.startsAt <= now) throw conflict('session_started', 'That session has already started.');
+
+    const walkIn = source === 'walk_in';
+    let headcount: number;
+    let contact: Pick<Applicant, 'contactName' | 'phone' | 'email' | 'school' | 'gradeClass'>;
+    if (body.kind === 'individual') {
+      headcount = body.partySize ?? 1;
+      if (headcount > event.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event.partySizeLimit} for this event`));
+      for (const field of ['school', 'gradeClass', 'headcount', 'teacherName', 'teacherPhone', 'teacherEmail'] as const) {
+        if (body[field] !== undefined) errors.push(fieldError(`/${field}`, 'belongs to a school class registration'));
+      }
+      if (!body.name && !walkIn) errors.push(fieldError('/name', 'is required'));
+      if (!body.phone && !body.email && !walkIn) {
+        errors.push(fieldError('/phone', 'give a mobile number or an email address'), fieldError('/email', 'give a mobile number or an email address'));
+      }
+      contact = {
+        contactName: body.name ? normalizeText(body.name) : null, phone: body.phone ? normalizePhone(body.phone, '/phone', errors) : null,
+        email: body.email ? normalizeEmail(body.email) : null, school: null, gradeClass: null,
+      };
+    } else {
+      headcount = body.headcount ?? 0;
+      for (const field of ['name', 'phone', 'email', 'partySize'] as const) {
+        if (body[field] !== undefined) errors.push(fieldError(`/${field}`, 'belongs to an individual registration'));
+      }
+      for (const field of ['school', 'gradeClass', 'headcount', 'teacherName'] as const) {
+        if (body[field] === undefined) errors.push(fieldError(`/${field}`, 'is required for a school class'));
+      }
+      if (!body.teacherPhone && !body.teacherEmail) {
+        errors.push(fieldError('/teacherPhone', 'give the teacher\'s mobile number or email address'), fieldError('/teacherEmail', 'give the teacher\'s mobile number or email address'));
+      }
+      contact = {
+        contactName: body.teacherName ? normalizeText(body.teacherName) : null,
+        phone: body.teacherPhone ? normalizePhone(body.teacherPhone, '/teacherPhone', errors) : null,
+        email: body.teacherEmail ? normalizeEmail(body.teacherEmail) : null,
+        school: body.school ? normalizeText(body.school) : null, gradeClass: body.gradeClass ? normalizeText(body.gradeClass) : null,
+      };
+    }
+    if (session && session.effectiveCapacity !== null && headcount > session.effectiveCapacity) {
+      errors.push(fieldError(body.kind === 'individual' ? '/partySize' : '/headcount', `is more than the session's ${session.effectiveCapacity} seats`));
+    }
+    if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`));
+    const answers = checkAnswers(questions, body.answers ?? {}, errors);
+    if (errors.length) throw unprocessable('invalid_registration', 'Some answers on the form are not acceptable.', errors);
+    return { kind: body.kind, sessionId: session!.id, headcount, language: body.language ?? 'zh', ...contact, answers };
+  }
+
+  async function history(tx: Transaction, row: { id: string; sessionId: string; status: RegistrationStatus; headcount: number }, reason: string, actor: Actor, now: Date) {
+    await tx.insert(registrationHistory).values({ registrationId: row.id, sessionId: row.sessionId, status: row.status, headcount: row.headcount, reason, actorAccountId: actor?.accountId ?? null, changedAt: now });
+  }
+
+  async function record(tx: Transaction, row: { id: string; eventId: string; sessionId: string; status: string }, ownerUnitId: string, action: RegistrationAction, changedFields: string[], actor: Actor) {
+    await changes.record(tx, { entity: 'registration', action, registrationId: row.id, eventId: row.eventId, sessionId: row.sessionId, ownerUnitId, status: row.status, changedFields, actor });
+  }
+
+  async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, source: RegistrationSource, status: RegistrationStatus, consentVersion: string, now: Date) {
+    const manageToken = newSecret(MANAGE_TOKEN_PREFIX);
+    const [row] = await tx.insert(registrations).values({
+      // A registration is only ever written for a published event. Read in this statement,
+      // after the session's lock was taken: an event cancelled meanwhile gives null here, and
+      // the NOT NULL refusal rolls the sign-up back (see seats.ts on lock order).
+      eventId: sql`(select ${events.id} from ${events} where ${events.id} = ${eventId} and ${events.status} = 'published')`,
+      sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
+      contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
+      consentVersion, manageTokenHash: secretHash(manageToken), checkInCode: newCheckInCode(),
+      ...(status === 'attended' ? { checkedInHeadcount: applicant.headcount, checkedInAt: now } : {}),
+      statusChangedAt: now, createdAt: now, updatedAt: now,
+    }).returning();
+    if (applicant.answers.length) {
+      await tx.insert(registrationAnswers).values(applicant.answers.map((a) => ({ registrationId: row!.id, questionId: a.questionId, value: a.value as never })));
+    }
+    return { row: row!, manageToken };
+  }
+
+  async function signUp(eventId: string, body: AssistedSignUpBody, { source, actor = null, idempotencyKey }: { source: RegistrationSource; actor?: Actor; idempotencyKey?: string }): Promise<SignUpAnswer> {
+    const now = clock.now();
+    const context = await signUpContext(eventId);
+    const applicant = checkSignUp(context, body, source, now);
+    const { event } = context;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          const claim = idempotencyKey ? await claimIdempotencyKey(tx, idempotencyKey, { eventId, source, body }, now) : undefined;
+          if (claim?.kind === 'replay') return { ...(claim.answer as SignUpAnswer), replayed: true };
+
+          let status: RegistrationStatus = source === 'walk_in' ? 'attended' : 'confirmed';
+          if (!(await takeSeats(tx, applicant.sessionId, applicant.headcount))) {
+            const session = await lockSession(tx, applicant.sessionId);
+            if (!session || session.status !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
+            if (seatsLeft(session) >= applicant.headcount) {
+              await takeSeats(tx, applicant.sessionId, applicant.headcount);
+            } else if (source === 'walk_in' || !event.waitlistEnabled) {
+              throw conflict('full', 'The session is full.', { seatsLeft: Math.max(0, seatsLeft(session)) });
+            } else {
+              status = 'waitlisted';
+            }
+          }
+          const { row, manageToken } = await insertRegistration(tx, eventId, applicant, source, status, body.consentVersion, now);
+          await history(tx, row, source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now);
+          await record(tx, row, event.ownerUnitId, 'created', [], actor);
+          const registration = status === 'waitlisted' ? (await loadRegistration(tx, row.id))! : viewOf(row, context, applicant.answers);
+          const answer: SignUpAnswer = { status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken) } };
+          if (claim) await storeIdempotentAnswer(tx, claim, row.id, answer);
+          return answer;
+        });
+      } catch (error) {
+        const fault = databaseError(error);
+        if (fault?.code === '23505' && fault.constraint && DUPLICATE_CONSTRAINTS[fault.constraint]) {
+          const pointer = applicant.kind === 'class' ? '/gradeClass' : DUPLICATE_CONSTRAINTS[fault.constraint]!.replace(/^\/(phone|email)$/, (_, f: string) => `/${f}`);
+          throw new Problem(409, 'already_registered', applicant.kind === 'class'
+            ? 'This class is already registered for this session.'
+            : 'Someone with this phone number or email is already registered for this session. Use the manage link from the confirmation to change or cancel it; an organizer of the event can send a new one.',
+          { errors: [{ in: 'body', pointer, detail: 'is already registered for this session' }] });
+        }
+        if (fault?.code === '23502' && fault.column === 'event_id') throw conflict('event_cancelled', 'The event was cancelled or withdrawn while you signed up.');
+        // Check-in codes are random; on the rare clash within an event, draw again.
+        if (fault?.code === '23505' && fault.constraint === 'registrations_check_in_code_uq' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** The sign-up's answer without reading it back while the session's lock is held. */
+  function viewOf(row: RegistrationRow, context: Awaited<ReturnType<typeof signUpContext>>, answers: Applicant['answers']): RegistrationResponse {
+    const session = context.eventSessions.find((s) => s.id === row.sessionId)!;
+    const { event } = context;
+    return {
+      id: row.id, eventId: row.eventId, sessionId: row.sessionId, kind: row.kind, status: row.status, source: row.source, headcount: row.headcount,
+      waitlistPosition: null, language: row.language, name: row.contactName, phone: row.phone, email: row.email, school: row.school, gradeClass: row.gradeClass,
+      checkInCode: row.checkInCode, checkedInHeadcount: row.checkedInHeadcount, checkedInAt: row.checkedInAt?.toISOString() ?? null,
+      consentVersion: row.consentVersion, answers: answers.map((a) => ({ questionId: a.questionId, value: a.value as never })),
+      session: { startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(), status: 'scheduled' },
+      event: { id: event.id, titleZh: event.titleZh, titleEn: event.titleEn, status: event.status },
+      anonymized: false, createdAt: row.createdAt.toISOString(), statusChangedAt: row.statusChangedAt.toISOString(),
+    };
+  }
+
+  /**
+   * Runs a change of one registration: the session's lock first, then the registration's
+   * row (the order sign-ups take them in), so concurrent changes never deadlock.
+   */
+  async function withRegistration<T>(find: { token: string } | { eventId: string; id: string }, change: (tx: Transaction, row: RegistrationRow, ownerUnitId: string, now: Date) => Promise<T>): Promise<T> {
+    const where = 'token' in find ? eq(registrations.manageTokenHash, secretHash(find.token)) : and(eq(registrations.id, find.id), eq(registrations.eventId, find.eventId));
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const [located] = await tx.select({ id: registrations.id, sessionId: registrations.sessionId }).from(registrations).where(where);
+      if (!located) throw notFound('registration');
+      const session = await lockSession(tx, located.sessionId);
+      const [row] = await tx.select().from(registrations).where(eq(registrations.id, located.id)).for('update');
+      return change(tx, row!, session!.ownerUnitId, now);
+    });
+  }
+
+  async function setStatus(tx: Transaction, row: RegistrationRow, status: RegistrationStatus, now: Date, extra: Partial<typeof registrations.$inferInsert> = {}) {
+    await tx.update(registrations).set({ status, statusChangedAt: now, updatedAt: now, ...extra }).where(eq(registrations.id, row.id));
+    return { ...row, status, ...extra } as RegistrationRow;
+  }
+
+  async function cancelLocked(tx: Transaction, row: RegistrationRow, ownerUnitId: string, now: Date, actor: Actor, reason: string) {
+    if (row.status === 'cancelled') throw conflict('already_cancelled', 'The registration is already cancelled.');
+    if (row.status === 'attended') throw conflict('already_checked_in', 'The registration is checked in; undo the check-in first.');
+    const wasConfirmed = row.status === 'confirmed';
+    const cancelled = await setStatus(tx, row, 'cancelled', now);
+    await history(tx, cancelled, reason, actor, now);
+    await record(tx, cancelled, ownerUnitId, 'cancelled', ['status'], actor);
+    if (wasConfirmed) {
+      await releaseSeats(tx, row.sessionId, row.headcount);
+      await promoteWaitlisted(tx, row.sessionId, { now, actor, changes });
+    }
+  }
+
+  async function changeHeadcount(tx: Transaction, row: RegistrationRow, ownerUnitId: string, body: ChangeRegistrationBody, now: Date, actor: Actor) {
+    const errors: FieldProblem[] = [];
+    const field = row.kind === 'individual' ? 'partySize' : 'headcount';
+    const other = row.kind === 'individual' ? 'headcount' : 'partySize';
+    if (body[other] !== undefined) errors.push(fieldError(`/${other}`, `is not used for ${row.kind === 'individual' ? 'an individual' : 'a class'} registration; send ${field}`));
+    const wanted = body[field];
+    const [event] = await tx.select({ partySizeLimit: events.partySizeLimit }).from(events).where(eq(events.id, row.eventId));
+    const [session] = await tx.select({ effectiveCapacity: sessions.effectiveCapacity }).from(sessions).where(eq(sessions.id, row.sessionId));
+    if (wanted !== undefined && row.kind === 'individual' && wanted > event!.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event!.partySizeLimit} for this event`));
+    if (wanted !== undefined && session!.effectiveCapacity !== null && wanted > session!.effectiveCapacity) errors.push(fieldError(`/${field}`, `is more than the session's ${session!.effectiveCapacity} seats`));
+    if (errors.length) throw unprocessable('invalid_registration', 'The change is not acceptable.', errors);
+    if (row.status === 'cancelled') throw conflict('already_cancelled', 'The registration is cancelled.');
+    if (row.status === 'attended' && wanted !== undefined && wanted !== row.headcount) throw conflict('already_checked_in', 'The registration is checked in; its headcount was recorded at the door.');
+
+    const changed: string[] = [];
+    let updated = row;
+    if (body.language && body.language !== row.language) changed.push('language');
+    if (wanted !== undefined && wanted !== row.headcount) {
+      const delta = wanted - row.headcount;
+      if (row.status === 'confirmed') {
+        if (delta > 0 && !(await takeSeats(tx, row.sessionId, delta))) {
+          throw conflict('not_enough_seats', `There are not ${delta} more seats left in this session.`);
+        }
+        if (delta < 0) await releaseSeats(tx, row.sessionId, -delta);
+      }
+      changed.push(field);
+    }
+    if (changed.length === 0) return;
+    await tx.update(registrations).set({ headcount: wanted ?? row.headcount, language: body.language ?? row.language, updatedAt: now }).where(eq(registrations.id, row.id));
+    updated = { ...row, headcount: wanted ?? row.headcount, language: body.language ?? row.language };
+    if (changed.includes(field)) await history(tx, updated, 'headcount_changed', actor, now);
+    await record(tx, updated, ownerUnitId, 'updated', changed, actor);
+    // Fewer seats taken, or a smaller party that now fits: the waiting list may move.
+    if (changed.includes(field)) await promoteWaitlisted(tx, row.sessionId, { now, actor, changes });
+  }
+
+  /** Removes a person's data from one registration; the counts stay. */
+  async function anonymizeLocked(tx: Transaction, row: RegistrationRow, now: Date) {
+    await tx.update(registrations).set({
+      contactName: null, phone: null, email: null, manageTokenHash: `erased:${row.id}`, anonymizedAt: now, updatedAt: now,
+    }).where(eq(registrations.id, row.id));
+    await tx.delete(registrationAnswers).where(eq(registrationAnswers.registrationId, row.id));
+    await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.registrationId, row.id));
+  }
+
+  async function checkIn(eventId: string, body: CheckInBody, actor: Actor) {
+    const [target] = await db.select({ id: registrations.id }).from(registrations)
+      .where(and(eq(registrations.eventId, eventId), body.registrationId ? eq(registrations.id, body.registrationId) : eq(registrations.checkInCode, (body.code ?? '').trim().toUpperCase())));
+    if (!target) throw notFound('registration');
+    return withRegistration({ eventId, id: target.id }, async (tx, row, ownerUnitId, now) => {
+      if (row.status === 'attended') throw conflict('already_checked_in', `Already checked in at ${row.checkedInAt?.toISOString()}.`, { checkedInAt: row.checkedInAt?.toISOString() });
+      if (row.status === 'waitlisted') throw conflict('not_confirmed', 'The registration is on the waiting list: promote it first.');
+      if (row.status === 'cancelled') throw conflict('already_cancelled', 'The registration is cancelled.');
+      const came = body.headcount ?? row.headcount;
+      if (came > row.headcount) throw unprocessable('invalid_check_in', 'More people came than registered: record the others as walk-ins.', [fieldError('/headcount', `must be at most the registered ${row.headcount}`)]);
+      const attended = await setStatus(tx, row, 'attended', now, { checkedInHeadcount: came, checkedInAt: now });
+      await history(tx, attended, 'checked_in', actor, now);
+      await record(tx, attended, ownerUnitId, 'checked_in', ['status', 'checkedInHeadcount'], actor);
+      return (await loadRegistration(tx, row.id))!;
+    });
+  }
+
+  return {
+    signUp: (eventId: string, body: SignUpBody, options: { idempotencyKey?: string }) => signUp(eventId, body, { source: 'online', ...options }),
+
+    assisted: (eventId: string, body: AssistedSignUpBody, actor: Actor, idempotencyKey?: string) => {
+      const { walkIn, ...rest } = body;
+      return signUp(eventId, rest, { source: walkIn ? 'walk_in' : 'assisted', actor, idempotencyKey });
+    },
+
+    async view(token: string) {
+      const [row] = await loadRegistrations(db, eq(registrations.manageTokenHash, secretHash(token)));
+      if (!row) throw notFound('registration');
+      return row;
+    },
+
+    async change(find: { token: string } | { eventId: string; id: string }, body: ChangeRegistrationBody, actor: Actor = null) {
+      const id = await withRegistration(find, async (tx, row, ownerUnitId, now) => {
+        await changeHeadcount(tx, row, ownerUnitId, body, now, actor);
+        return row.id;
+      });
+      return (await loadRegistration(db, id))!;
+    },
+
+    async cancel(find: { token: string } | { eventId: string; id: string }, actor: Actor = null) {
+      const id = await withRegistration(find, async (tx, row, ownerUnitId, now) => {
+        await cancelLocked(tx, row, ownerUnitId, now, actor, actor ? 'cancelled_by_organizer' : 'cancelled_by_registrant');
+        return row.id;
+      });
+      return (await loadRegistration(db, id))!;
+    },
+
+    /** The person's right to erasure: cancelled if still live, then stripped of personal data; the link stops working. */
+    async erase(token: string) {
+      await withRegistration({ token }, async (tx, row, ownerUnitId, now) => {
+        if (row.status === 'confirmed' || row.status === 'waitlisted') await cancelLocked(tx, row, ownerUnitId, now, null, 'erased');
+        await anonymizeLocked(tx, row, now);
+        await record(tx, row, ownerUnitId, 'erased', ['name', 'phone', 'email', 'answers'], null);
+      });
+    },
+
+    /** By hand, also within the cut-off before the start; never past capacity. */
+    async promote(eventId: string, id: string, actor: Actor) {
+      await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
+        if (row.status !== 'waitlisted') throw conflict('not_waitlisted', `The registration is ${row.status}, not on the waiting list.`);
+        if (!(await takeSeats(tx, row.sessionId, row.headcount))) throw conflict('not_enough_seats', `The session has fewer than ${row.headcount} seats left.`);
+        const confirmed = await setStatus(tx, row, 'confirmed', now);
+        await history(tx, confirmed, 'promoted_by_organizer', actor, now);
+        await record(tx, confirmed, ownerUnitId, 'promoted', ['status'], actor);
+      });
+      return (await loadRegistration(db, id))!;
+    },
+
+    /** A new manage link for someone who lost theirs; the old one stops working. */
+    async renewManageLink(eventId: string, id: string, actor: Actor) {
+      const manageToken = newSecret(MANAGE_TOKEN_PREFIX);
+      await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
+        if (row.anonymizedAt) throw conflict('anonymized', 'The registration\'s personal data was erased; it has no manage link any more.');
+        await tx.update(registrations).set({ manageTokenHash: secretHash(manageToken), updatedAt: now }).where(eq(registrations.id, row.id));
+        await record(tx, row, ownerUnitId, 'link_renewed', ['manageToken'], actor);
+      });
+      return { registration: (await loadRegistration(db, id))!, manageToken, manageUrl: manageUrl(manageToken) };
+    },
+
+    checkIn,
+
+    async undoCheckIn(eventId: string, id: string, actor: Actor) {
+      await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
+        if (row.status !== 'attended') throw conflict('not_checked_in', 'The registration is not checked in.');
+        const confirmed = await setStatus(tx, row, 'confirmed', now, { checkedInHeadcount: null, checkedInAt: null });
+        await history(tx, confirmed, 'check_in_undone', actor, now);
+        await record(tx, confirmed, ownerUnitId, 'check_in_undone', ['status', 'checkedInHeadcount'], actor);
+      });
+      return (await loadRegistration(db, id))!;
+    },
+
+  };
+}
+export type RegistrationsService = ReturnType<typeof createRegistrationsService>;
