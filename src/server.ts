@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { ensureFirstAdmin } from './modules/accounts/first-admin.js';
 import { seedDatabase } from '../seeds/seed.js';
+import { systemClock } from './lib/clock.js';
+import { startRetentionSweeps } from './modules/registrations/retention.js';
 
 async function main() {
   let config: Config;
@@ -30,6 +32,8 @@ async function main() {
     if (seeded) app.log.info(seeded, 'seeded the demo data into an empty database');
   }
 
+  const sweeps = startRetentionSweeps({ db: database.db, clock: systemClock, retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, log: app.log });
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -37,6 +41,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => process.exit(1), 10_000);
     deadline.unref();
+    await sweeps.stop();
     await app.close();
     await database.close();
     process.exit(0);
