@@ -24,6 +24,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Rows of a raw `execute`: postgres.js gives an array, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 /** Extensions the migrations create; PGlite must have them loaded to run `CREATE EXTENSION`. */
 export const pgliteExtensions = { pg_trgm };
 

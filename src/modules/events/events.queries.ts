@@ -90,8 +90,13 @@ export async function ownerUnitOf(db: Executor, eventId: string | undefined) {
   return row?.unitId;
 }
 
+/**
+ * NO KEY UPDATE rather than UPDATE: a registration's foreign key takes a KEY SHARE lock on
+ * its event, which FOR UPDATE would block, and a sign-up holding its session's lock would
+ * then deadlock with an event change waiting for that session.
+ */
 export async function lockEvent(tx: Executor, eventId: string) {
-  const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('update');
+  const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('no key update');
   return row;
 }
 

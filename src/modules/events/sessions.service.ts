@@ -32,7 +32,7 @@ export function createSessionsService({ db, clock, changes }: { db: Database; cl
 
   async function withSession<T>(eventId: string, sessionId: string, change: (tx: Transaction, event: EventRow, session: SessionRow) => Promise<T>) {
     return withEvent(eventId, async (tx, event) => {
-      const [session] = await tx.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.eventId, eventId))).for('update');
+      const [session] = await tx.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.eventId, eventId))).for('no key update');
       if (!session) throw notFound('session', sessionId);
       return change(tx, event, session);
     });

@@ -1,7 +1,7 @@
 import type { eventQuestions } from '../../db/schema/index.js';
 import { fieldError, type FieldProblem } from '../../lib/problems.js';
 
-type Question = typeof eventQuestions.$inferSelect;
+type Question = Pick<typeof eventQuestions.$inferSelect, 'id' | 'kind' | 'labelZh' | 'options' | 'required'>;
 
 /** Checks answers against the event's visible questions; returns them in a storable form. */
 export function checkAnswers(questions: Question[], answers: Record<string, unknown>, errors: FieldProblem[]) {

@@ -9,14 +9,15 @@ type Context = { now: Date; actor: Actor; changes: ChangeRecorder };
 
 /**
  * When an event or a session is cancelled, its live registrations are cancelled in the
- * same transaction (the mail issue tells the people). The sessions are locked first, as
- * every sign-up locks them: a sign-up in flight either commits before this reads, or
- * finds the event cancelled after (see seats.ts).
+ * same transaction (the mail issue tells the people). A cancelled event's sessions are
+ * cancelled with it: writing their rows is what makes a sign-up waiting on one of them
+ * re-check and find it cancelled (see seats.ts), and it tells calendars each session is off.
  */
 export async function cancelRegistrationsOf(tx: Transaction, scope: { eventId: string } | { sessionId: string }, ownerUnitId: string, { now, actor, changes }: Context) {
   const reason = 'eventId' in scope ? 'event_cancelled' : 'session_cancelled';
-  await tx.select({ id: sessions.id }).from(sessions)
-    .where('eventId' in scope ? eq(sessions.eventId, scope.eventId) : eq(sessions.id, scope.sessionId)).for('update');
+  if ('eventId' in scope) {
+    await tx.update(sessions).set({ status: 'cancelled', updatedAt: now }).where(and(eq(sessions.eventId, scope.eventId), eq(sessions.status, 'scheduled')));
+  }
   const cancelled = await tx.update(registrations).set({ status: 'cancelled', statusChangedAt: now, updatedAt: now })
     .where(and('eventId' in scope ? eq(registrations.eventId, scope.eventId) : eq(registrations.sessionId, scope.sessionId),
       inArray(registrations.status, ['confirmed', 'waitlisted'])))
@@ -26,7 +27,8 @@ export async function cancelRegistrationsOf(tx: Transaction, scope: { eventId: s
     registrationId: r.id, sessionId: r.sessionId, status: 'cancelled' as const, headcount: r.headcount, reason, actorAccountId: actor?.accountId ?? null, changedAt: now,
   })));
   // Recounted from the rows: `returning` gives the new status, not the one each row had.
-  await tx.update(sessions).set({ seatsTaken: sql`(select coalesce(sum(r.headcount), 0) from registrations r where r.session_id = ${sessions.id} and r.status in ('confirmed', 'attended'))::int` })
+  // (Drizzle writes columns in SET unqualified, so the outer row is named by hand.)
+  await tx.update(sessions).set({ seatsTaken: sql`(select coalesce(sum(r.headcount), 0) from registrations r where r.session_id = sessions.id and r.status in ('confirmed', 'attended'))::int` })
     .where(inArray(sessions.id, [...new Set(cancelled.map((r) => r.sessionId))]));
   for (const r of cancelled) {
     await changes.record(tx, { entity: 'registration', action: 'cancelled', registrationId: r.id, eventId: r.eventId, sessionId: r.sessionId, ownerUnitId, status: 'cancelled', changedFields: ['status'], actor });

@@ -26,7 +26,7 @@ export function createQuestionsService({ db }: { db: Database }) {
     return event.ownerUnitId;
   }
   async function find(tx: Executor, eventId: string, questionId: string) {
-    const [row] = await tx.select().from(eventQuestions).where(and(eq(eventQuestions.id, questionId), eq(eventQuestions.eventId, eventId))).for('update');
+    const [row] = await tx.select().from(eventQuestions).where(and(eq(eventQuestions.id, questionId), eq(eventQuestions.eventId, eventId))).for('no key update');
     if (!row) throw notFound('question', questionId);
     return row;
   }

@@ -1,10 +1,12 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { events, registrationAnswers, registrations, sessionAttendance, sessions } from '../../db/schema/index.js';
+import { events, registrationAnswers, registrations, sessions } from '../../db/schema/index.js';
 import type { RegistrationResponse } from './registrations.schemas.js';
 
-const waitlistPosition = sql<number | null>`case when ${registrations.status} = 'waitlisted' then (
-  select count(*)::int from registrations w where w.session_id = ${registrations.sessionId} and w.status = 'waitlisted' and w.seq <= ${registrations.seq}) end`;
+// Outer columns named by hand: Drizzle may write selected columns unqualified, and inside
+// the subquery an unqualified name would mean the subquery's own row.
+const waitlistPosition = sql<number | null>`case when registrations.status = 'waitlisted' then (
+  select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`;
 
 /** Registrations as their owner and the event's organizers see them, in queue order. */
 export async function loadRegistrations(db: Executor, where: SQL | undefined, { limit }: { limit?: number } = {}): Promise<(RegistrationResponse & { seq: number })[]> {
@@ -49,7 +51,7 @@ export async function sessionTotals(db: Executor, eventId: string) {
     sessionId: sessions.id, startsAt: sessions.startsAt, capacity: sessions.effectiveCapacity, seatsTaken: sessions.seatsTaken,
     confirmed: counted('confirmed'), waitlisted: counted('waitlisted'), cancelled: counted('cancelled'),
     attended: { ...counted('attended'), checkedInHeadcount: sql<number>`coalesce(sum(${registrations.checkedInHeadcount}) filter (where ${registrations.status} = 'attended'), 0)::int` },
-    recordedAttendance: sql<number>`coalesce((select sum(a.headcount) from ${sessionAttendance} a where a.session_id = ${sessions.id}), 0)::int`,
+    recordedAttendance: sql<number>`coalesce((select sum(a.headcount) from session_attendance a where a.session_id = sessions.id), 0)::int`,
   }).from(sessions).leftJoin(registrations, eq(registrations.sessionId, sessions.id))
     .where(eq(sessions.eventId, eventId)).groupBy(sessions.id).orderBy(asc(sessions.startsAt), asc(sessions.id));
   return rows.map(({ seatsTaken, startsAt, ...row }) => ({

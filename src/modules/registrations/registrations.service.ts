@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import {
   eventQuestions, events, idempotencyKeys, registrationAnswers, registrationHistory, registrations, sessions,
@@ -18,6 +18,7 @@ import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.js';
 import { loadRegistration, loadRegistrations } from './registrations.queries.js';
 import type { AssistedSignUpBody, ChangeRegistrationBody, CheckInBody, RegistrationResponse, SignUpBody } from './registrations.schemas.js';
 import { lockSession, promoteWaitlisted, releaseSeats, seatsLeft, takeSeats } from './seats.js';
+import { rowsOf } from '../../db/client.js';
 
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; baseUrl: string };
 export type SignUpAnswer = { status: 201; body: { registration: RegistrationResponse; manageToken: string; manageUrl: string }; replayed?: boolean };
@@ -42,15 +43,22 @@ type Applicant = {
 export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps) {
   const manageUrl = (token: string) => `${baseUrl}/api/v1/registrations/${token}`;
 
+  /** The event with its sessions and visible questions, in one round trip: every sign-up starts here. */
   async function signUpContext(eventId: string) {
-    const [event] = await db.select().from(events).where(eq(events.id, eventId));
-    if (!event) throw notFound('event', eventId);
-    const [eventSessions, questions] = await Promise.all([
-      db.select({ id: sessions.id, status: sessions.status, startsAt: sessions.startsAt, endsAt: sessions.endsAt, effectiveCapacity: sessions.effectiveCapacity })
-        .from(sessions).where(eq(sessions.eventId, eventId)).orderBy(asc(sessions.startsAt)),
-      db.select().from(eventQuestions).where(and(eq(eventQuestions.eventId, eventId), eq(eventQuestions.hidden, false))),
-    ]);
-    return { event, eventSessions, questions };
+    // Outer columns named by hand inside the subqueries (Drizzle may write selected columns unqualified).
+    const [found] = await db.select({
+      event: events,
+      sessions: sql<{ id: string; status: string; startsAt: string; endsAt: string; effectiveCapacity: number | null }[]>`coalesce((select json_agg(json_build_object(
+          'id', s.id, 'status', s.status, 'startsAt', s.starts_at, 'endsAt', s.ends_at, 'effectiveCapacity', s.effective_capacity) order by s.starts_at)
+        from sessions s where s.event_id = events.id), '[]'::json)`,
+      questions: sql<(Omit<typeof eventQuestions.$inferSelect, 'createdAt'>)[]>`coalesce((select json_agg(json_build_object(
+          'id', q.id, 'eventId', q.event_id, 'position', q.position, 'kind', q.kind, 'labelZh', q.label_zh, 'labelEn', q.label_en,
+          'options', q.options, 'required', q.required, 'hidden', q.hidden) order by q.position)
+        from event_questions q where q.event_id = events.id and not q.hidden), '[]'::json)`,
+    }).from(events).where(eq(events.id, eventId));
+    if (!found) throw notFound('event', eventId);
+    const eventSessions = found.sessions.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
+    return { event: found.event, eventSessions, questions: found.questions };
   }
 
   /** Checks a sign-up against its event and normalises it; every fault at once, as 409 or 422. */
@@ -134,23 +142,56 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
     await changes.record(tx, { entity: 'registration', action, registrationId: row.id, eventId: row.eventId, sessionId: row.sessionId, ownerUnitId, status: row.status, changedFields, actor });
   }
 
-  async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, source: RegistrationSource, status: RegistrationStatus, consentVersion: string, now: Date) {
+  /**
+   * The registration, its first history row and its answers in one statement, and with
+   * `takeSeat` the seats too: the statement adds nothing unless the seats fit (the session
+   * row's conditional UPDATE, see seats.ts), so a full session gives no row. One round trip
+   * under the session's lock, where separate statements would hold it for three.
+   * The event must still be published when the statement runs: otherwise its id is null
+   * and the NOT NULL refusal undoes the whole statement, seats included.
+   */
+  async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, options: { source: RegistrationSource; status: RegistrationStatus; takeSeat: boolean; consentVersion: string; reason: string; actor: Actor; now: Date }) {
+    const { source, status, takeSeat, consentVersion, reason, actor } = options;
+    const now = options.now.toISOString();
     const manageToken = newSecret(MANAGE_TOKEN_PREFIX);
-    const [row] = await tx.insert(registrations).values({
-      // A registration is only ever written for a published event. Read in this statement,
-      // after the session's lock was taken: an event cancelled meanwhile gives null here, and
-      // the NOT NULL refusal rolls the sign-up back (see seats.ts on lock order).
-      eventId: sql`(select ${events.id} from ${events} where ${events.id} = ${eventId} and ${events.status} = 'published')`,
-      sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
+    const checkInCode = newCheckInCode();
+    const attended = status === 'attended';
+    const seat = takeSeat
+      ? sql`update sessions set seats_taken = seats_taken + ${applicant.headcount}::int
+          where id = ${applicant.sessionId}::uuid and status = 'scheduled'
+            and (effective_capacity is null or seats_taken + ${applicant.headcount}::int <= effective_capacity)
+          returning id`
+      : sql`select ${applicant.sessionId}::uuid as id`;
+    const answers = applicant.answers.length
+      ? sql`, answers as (insert into registration_answers (registration_id, question_id, value)
+          select registration.id, a.question_id, a.value from registration, jsonb_to_recordset(${JSON.stringify(applicant.answers.map((a) => ({ question_id: a.questionId, value: a.value })))}::jsonb) as a(question_id uuid, value jsonb))`
+      : sql``;
+    const result = await tx.execute(sql`with seat as (${seat}),
+      registration as (
+        insert into registrations (event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
+          consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
+        select (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), seat.id, ${applicant.kind}::text, ${status}::text,
+          ${source}::text, ${applicant.headcount}::int, ${applicant.language}::text, ${applicant.contactName}::text, ${applicant.phone}::text,
+          ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${secretHash(manageToken)}::text,
+          ${checkInCode}::text, ${attended ? applicant.headcount : null}::int, ${attended ? now : null}::timestamptz,
+          ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+        from seat
+        returning id, session_id, status, headcount),
+      history as (
+        insert into registration_history (registration_id, session_id, status, headcount, reason, actor_account_id, changed_at)
+        select id, session_id, status, headcount, ${reason}::text, ${actor?.accountId ?? null}::uuid, ${now}::timestamptz from registration)
+      ${answers}
+      select id from registration`);
+    const [row] = rowsOf<{ id: string }>(result);
+    if (!row) return undefined;
+    const created = new Date(now);
+    const stored: RegistrationRow = {
+      id: row.id, seq: 0, eventId, sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
       contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
-      consentVersion, manageTokenHash: secretHash(manageToken), checkInCode: newCheckInCode(),
-      ...(status === 'attended' ? { checkedInHeadcount: applicant.headcount, checkedInAt: now } : {}),
-      statusChangedAt: now, createdAt: now, updatedAt: now,
-    }).returning();
-    if (applicant.answers.length) {
-      await tx.insert(registrationAnswers).values(applicant.answers.map((a) => ({ registrationId: row!.id, questionId: a.questionId, value: a.value as never })));
-    }
-    return { row: row!, manageToken };
+      consentVersion, manageTokenHash: '', checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
+      statusChangedAt: created, anonymizedAt: null, createdAt: created, updatedAt: created,
+    };
+    return { row: stored, manageToken };
   }
 
   async function signUp(eventId: string, body: AssistedSignUpBody, { source, actor = null, idempotencyKey }: { source: RegistrationSource; actor?: Actor; idempotencyKey?: string }): Promise<SignUpAnswer> {
@@ -164,20 +205,22 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
           const claim = idempotencyKey ? await claimIdempotencyKey(tx, idempotencyKey, { eventId, source, body }, now) : undefined;
           if (claim?.kind === 'replay') return { ...(claim.answer as SignUpAnswer), replayed: true };
 
-          let status: RegistrationStatus = source === 'walk_in' ? 'attended' : 'confirmed';
-          if (!(await takeSeats(tx, applicant.sessionId, applicant.headcount))) {
+          const options = { source, status: source === 'walk_in' ? 'attended' as const : 'confirmed' as const, takeSeat: true, consentVersion: body.consentVersion, reason: source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now };
+          let inserted = await insertRegistration(tx, eventId, applicant, options);
+          if (!inserted) {
+            // Full, or cancelled: decide under the session's lock, so a seat freed meanwhile is seen (see seats.ts).
             const session = await lockSession(tx, applicant.sessionId);
             if (!session || session.status !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
             if (seatsLeft(session) >= applicant.headcount) {
-              await takeSeats(tx, applicant.sessionId, applicant.headcount);
+              inserted = await insertRegistration(tx, eventId, applicant, options);
             } else if (source === 'walk_in' || !event.waitlistEnabled) {
               throw conflict('full', 'The session is full.', { seatsLeft: Math.max(0, seatsLeft(session)) });
             } else {
-              status = 'waitlisted';
+              inserted = await insertRegistration(tx, eventId, applicant, { ...options, status: 'waitlisted', takeSeat: false });
             }
           }
-          const { row, manageToken } = await insertRegistration(tx, eventId, applicant, source, status, body.consentVersion, now);
-          await history(tx, row, source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now);
+          const { row, manageToken } = inserted!;
+          const status = row.status;
           await record(tx, row, event.ownerUnitId, 'created', [], actor);
           const registration = status === 'waitlisted' ? (await loadRegistration(tx, row.id))! : viewOf(row, context, applicant.answers);
           const answer: SignUpAnswer = { status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken) } };
@@ -227,7 +270,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
       const [located] = await tx.select({ id: registrations.id, sessionId: registrations.sessionId }).from(registrations).where(where);
       if (!located) throw notFound('registration');
       const session = await lockSession(tx, located.sessionId);
-      const [row] = await tx.select().from(registrations).where(eq(registrations.id, located.id)).for('update');
+      const [row] = await tx.select().from(registrations).where(eq(registrations.id, located.id)).for('no key update');
       return change(tx, row!, session!.ownerUnitId, now);
     });
   }

@@ -12,19 +12,23 @@ import type { ChangeRecorder } from '../changes/change-recorder.js';
  * venue's capacity), and a CHECK constraint says the first never exceeds the second.
  *
  * Taking seats is one conditional UPDATE of that row: it adds the headcount only if it
- * still fits. The UPDATE takes the row's lock, so sign-ups for one session queue on it for
- * the rest of their (short) transaction, while sign-ups for other sessions do not meet at
- * all. Everything else that moves seats or capacity (cancellations, headcount changes,
- * capacity changes through the triggers, cancelling a session or an event) writes or locks
- * the same row first, so under READ COMMITTED the waiting UPDATE re-checks its condition
- * against the committed row: no double counting, no stale capacity. We chose this over
- * SELECT … FOR UPDATE followed by a write because it holds the lock one round trip less,
- * and the lock is what bounds a popular session's throughput.
+ * still fits. A sign-up does it in the same statement that inserts the registration
+ * (registrations.service.ts, insertRegistration), so the row lock it takes is held for
+ * that statement and the commit only. Sign-ups for one session queue on that lock; those
+ * for other sessions never meet. Everything else that moves seats or capacity
+ * (cancellations, headcount changes, capacity changes through the triggers, cancelling a
+ * session or an event, which cancels its sessions) writes or locks the same row first, so
+ * under READ COMMITTED a waiting UPDATE re-checks its condition against the committed row:
+ * no double counting, no stale capacity, no seat taken in a session cancelled meanwhile.
+ * We chose the conditional update over SELECT … FOR UPDATE and a later write because it
+ * holds the lock for fewer round trips, and that lock bounds a popular session's throughput.
  *
- * When the seats do not fit, the registration joins the waiting list while holding the
- * session's lock (taken by `lockSession`), so a seat that frees in a concurrent
- * transaction is either seen here (and taken) or frees after this waiting entry commits
- * (and promotes it): nobody waits while a seat that fits them stays empty.
+ * When the seats do not fit, the sign-up takes the row's lock (`lockSession`) and decides
+ * under it: a seat that freed meanwhile is taken, otherwise the registration joins the
+ * waiting list while still holding the lock. A seat that frees in a concurrent transaction
+ * is then either seen here or frees after this entry commits (and promotes it): nobody
+ * waits while a seat that fits them stays empty. Locks are always taken in the order
+ * event, session, registration.
  */
 
 export type LockedSession = {
@@ -52,7 +56,7 @@ export async function lockSession(tx: Transaction, sessionId: string): Promise<L
     id: sessions.id, eventId: sessions.eventId, status: sessions.status, startsAt: sessions.startsAt,
     effectiveCapacity: sessions.effectiveCapacity, seatsTaken: sessions.seatsTaken,
     promotionCutoffMinutes: events.promotionCutoffMinutes, ownerUnitId: events.ownerUnitId,
-  }).from(sessions).innerJoin(events, eq(events.id, sessions.eventId)).where(eq(sessions.id, sessionId)).for('update', { of: sessions });
+  }).from(sessions).innerJoin(events, eq(events.id, sessions.eventId)).where(eq(sessions.id, sessionId)).for('no key update', { of: sessions });
   return row;
 }
 
