@@ -6,6 +6,8 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import type { CreateQuestionBody, QuestionResponse, UpdateQuestionBody } from './registrations.schemas.js';
 
 type QuestionRow = typeof eventQuestions.$inferSelect;
+/** Stored with every field present, so the event document and exports never meet a missing key. */
+const storedOptions = (options: QuestionOption[]) => options.map((o) => ({ value: o.value, labelZh: o.labelZh, labelEn: o.labelEn ?? null }));
 const toResponse = (q: QuestionRow): QuestionResponse => ({
   id: q.id, position: q.position, kind: q.kind, labelZh: q.labelZh, labelEn: q.labelEn, options: q.options, required: q.required, hidden: q.hidden,
 });
@@ -48,7 +50,7 @@ export function createQuestionsService({ db }: { db: Database }) {
         const unitId = await ownerOf(tx, eventId);
         const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${eventQuestions.position}) + 1, 0)::int` }).from(eventQuestions).where(eq(eventQuestions.eventId, eventId)) as [{ next: number }];
         const [row] = await tx.insert(eventQuestions).values({
-          eventId, kind: body.kind, labelZh: body.labelZh, labelEn: body.labelEn ?? null, options: body.options ?? [], required: body.required ?? false, position: body.position ?? next,
+          eventId, kind: body.kind, labelZh: body.labelZh, labelEn: body.labelEn ?? null, options: storedOptions(body.options ?? []), required: body.required ?? false, position: body.position ?? next,
         }).returning();
         await recordAudit(tx, actor, { action: 'created', objectKind: 'question', objectId: row!.id, unitId });
         return toResponse(row!);
@@ -71,7 +73,7 @@ export function createQuestionsService({ db }: { db: Database }) {
             if (current.options.some((o) => !kept.has(o.value))) throw conflict('question_answered', 'The question has answers: options can be added or relabelled, not removed.');
           }
         }
-        const [row] = await tx.update(eventQuestions).set({ ...body }).where(eq(eventQuestions.id, questionId)).returning();
+        const [row] = await tx.update(eventQuestions).set({ ...body, ...(body.options ? { options: storedOptions(body.options) } : {}) }).where(eq(eventQuestions.id, questionId)).returning();
         await recordAudit(tx, actor, { action: 'updated', objectKind: 'question', objectId: questionId, unitId, changedFields: Object.keys(body) });
         return toResponse(row!);
       });

@@ -12,6 +12,7 @@ import { actorOf } from '../audit/audit.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { ownerUnitOf } from '../events/events.queries.js';
 import { CONSENT } from './consent.js';
+import { normalizeEmail, phoneDigits } from './contact.js';
 import { createRegistrationsService } from './registrations.service.js';
 import { createRegistrationAdminService } from './registrations.admin.js';
 import { createQuestionsService } from './questions.service.js';
@@ -28,10 +29,14 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 200, description: 'A retried request with the same key gets the first answer (kept 24 hours)' })),
 });
 
-/** Contacts are counted under a hash: the limiter's table holds no phone numbers or addresses. */
+/**
+ * Contacts are counted as they are stored (however a number is written) and under a hash:
+ * the limiter's table holds no phone numbers or addresses.
+ */
 const contactKeys = (body: Partial<SignUpBody> | undefined) =>
-  [body?.phone, body?.email, body?.teacherPhone, body?.teacherEmail].filter((c): c is string => typeof c === 'string' && c.length > 0)
-    .map((c) => `signup-contact:${createHash('sha256').update(c.replace(/[\s-]/g, '').toLowerCase()).digest('hex').slice(0, 32)}`);
+  [...[body?.phone, body?.teacherPhone].map((p) => p && phoneDigits(p)), ...[body?.email, body?.teacherEmail].map((e) => e && normalizeEmail(e))]
+    .filter((c): c is string => typeof c === 'string' && c.length > 0)
+    .map((c) => `signup-contact:${createHash('sha256').update(c).digest('hex').slice(0, 32)}`);
 
 export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config }) => {
   const registrations = createRegistrationsService({ db, clock, changes, baseUrl: config.PUBLIC_BASE_URL });
