@@ -113,7 +113,9 @@ ALTER TABLE "events" ADD CONSTRAINT "events_promotion_cutoff_check" CHECK ("even
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_seats_check" CHECK ("sessions"."seats_taken" >= 0 and ("sessions"."effective_capacity" is null or "sessions"."seats_taken" <= "sessions"."effective_capacity"));--> statement-breakpoint
 -- Hand-written: a session's effective capacity (its own, else its event's, else its venue's)
 -- is kept on the session row, so the seat check and the sessions_seats_check constraint read
--- one row, and a capacity change locks the rows a concurrent sign-up competes for.
+-- one row, and a capacity change locks the rows a concurrent sign-up competes for. A change
+-- of an event's or venue's capacity applies to sessions not yet over: past sessions keep the
+-- capacity they were held with (and a venue can shrink below what it once hosted).
 CREATE OR REPLACE FUNCTION sessions_effective_capacity() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.effective_capacity := coalesce(NEW.capacity,
@@ -128,7 +130,7 @@ CREATE TRIGGER sessions_effective_capacity BEFORE INSERT OR UPDATE OF capacity, 
 CREATE OR REPLACE FUNCTION events_capacity_to_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE sessions SET effective_capacity = coalesce(NEW.capacity, (SELECT v.capacity FROM venues v WHERE v.id = NEW.venue_id))
-    WHERE event_id = NEW.id AND capacity IS NULL;
+    WHERE event_id = NEW.id AND capacity IS NULL AND ends_at > now();
   RETURN NULL;
 END;
 $$;
@@ -140,7 +142,7 @@ CREATE TRIGGER events_capacity_to_sessions AFTER UPDATE OF capacity, venue_id ON
 CREATE OR REPLACE FUNCTION venues_capacity_to_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE sessions s SET effective_capacity = NEW.capacity FROM events e
-    WHERE s.event_id = e.id AND e.venue_id = NEW.id AND e.capacity IS NULL AND s.capacity IS NULL;
+    WHERE s.event_id = e.id AND e.venue_id = NEW.id AND e.capacity IS NULL AND s.capacity IS NULL AND s.ends_at > now();
   RETURN NULL;
 END;
 $$;

@@ -422,6 +422,9 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
     async undoCheckIn(eventId: string, id: string, actor: Actor) {
       await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
         if (row.status !== 'attended') throw conflict('not_checked_in', 'The registration is not checked in.');
+      // Undone on a cancelled event or session, it would be a live registration nobody was told about.
+      const [session] = await tx.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, row.sessionId));
+      if (session?.status !== 'scheduled') throw conflict('session_cancelled', 'The session or its event is cancelled: the check-in stays as recorded.');
         const confirmed = await setStatus(tx, row, 'confirmed', now, { checkedInHeadcount: null, checkedInAt: null });
         await history(tx, confirmed, 'check_in_undone', actor, now);
         await record(tx, confirmed, ownerUnitId, 'check_in_undone', ['status', 'checkedInHeadcount'], actor);
