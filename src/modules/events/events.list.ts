@@ -62,7 +62,8 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     // An event is in the range when one of its live sessions overlaps it. Drizzle's exists()
     // puts no parentheses around raw SQL, so the subqueries here bring their own.
     where.push(exists(sql`(select 1 from ${sessions} where ${and(
-      eq(sessions.eventId, events.id), eq(sessions.status, 'scheduled'),
+      // A cancelled event's sessions were cancelled with it: it is still listed where they were, so calendars learn of it.
+      eq(sessions.eventId, events.id), or(eq(sessions.status, 'scheduled'), eq(events.status, 'cancelled')),
       from ? gt(sessions.endsAt, from) : undefined, to ? lt(sessions.startsAt, to) : undefined,
     )})`));
   }
