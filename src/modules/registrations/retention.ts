@@ -19,7 +19,7 @@ export async function anonymizeEndedEvents(db: Database, { now, retentionDays }:
     const done = await tx.update(registrations).set({
       contactName: null, phone: null, email: null, manageTokenHash: sql`'erased:' || ${registrations.id}`, anonymizedAt: now, updatedAt: now,
     }).where(sql`${registrations.anonymizedAt} is null and ${registrations.eventId} in (
-      select e.id from events e where coalesce(e.last_end_at, (select max(s.ends_at) from sessions s where s.event_id = e.id)) < ${endedBefore})`)
+      select e.id from events e where coalesce(e.last_end_at, (select max(s.ends_at) from sessions s where s.event_id = e.id)) < ${endedBefore.toISOString()}::timestamptz)`)
       .returning({ id: registrations.id });
     if (done.length) {
       const ids = done.map((r) => r.id);
