@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { counterStore } from '../../plugins/rate-limit-store.js';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
@@ -49,16 +50,20 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, 
   const organizersAndCheckers = { units: eventOwner, checkIn: true } as const;
   const byId = (request: { params: { id: string; registrationId: string } }) => ({ eventId: request.params.id, id: request.params.registrationId });
 
-  const contactLimiter = app.createRateLimit({
-    max: config.SIGNUP_CONTACT_LIMIT_PER_HOUR, timeWindow: 3600_000,
-    keyGenerator: (request: FastifyRequest) => (request as FastifyRequest & { contactKey: string }).contactKey,
-  });
-  /** A second limit, per phone and email, after the body is read (the per-address one runs first). */
-  async function limitPerContact(request: FastifyRequest) {
-    for (const contactKey of contactKeys(request.body as Partial<SignUpBody>)) {
-      const verdict = await contactLimiter(Object.assign(Object.create(request) as FastifyRequest, { contactKey }));
-      if (!verdict.isAllowed && verdict.isExceeded) {
-        throw new Problem(429, 'rate_limited', `Too many sign-ups with this contact; try again in ${Math.ceil(verdict.ttlInSeconds / 60)} minutes.`);
+  const hit = counterStore(db);
+  /**
+   * Public sign-ups are limited per client address and per phone or email, counted in one
+   * statement after the body is read (so both limits cost one round trip).
+   */
+  async function limitSignUps(request: FastifyRequest, reply: FastifyReply) {
+    const address = { key: `signup:${request.ip}`, windowMs: 60_000, max: config.SIGNUP_RATE_LIMIT_PER_MINUTE, what: 'from this address' };
+    const limits = [address, ...contactKeys(request.body as Partial<SignUpBody>).map((key) => ({ key, windowMs: 3600_000, max: config.SIGNUP_CONTACT_LIMIT_PER_HOUR, what: 'with this contact' }))];
+    const counts = new Map((await hit(limits)).map((c) => [c.key, c]));
+    for (const limit of limits) {
+      const count = counts.get(limit.key)!;
+      if (count.hits > limit.max) {
+        reply.header('retry-after', String(Math.ceil(count.ttlMs / 1000)));
+        throw new Problem(429, 'rate_limited', `Too many sign-ups ${limit.what}; try again in ${Math.ceil(count.ttlMs / 1000)} s.`);
       }
     }
   }
@@ -69,11 +74,8 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, 
   }, async () => CONSENT);
 
   app.post('/events/:id/registrations', {
-    config: {
-      access: 'public',
-      rateLimit: { max: config.SIGNUP_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (request) => `signup:${request.ip}` },
-    },
-    preHandler: limitPerContact,
+    config: { access: 'public' },
+    preHandler: limitSignUps,
     schema: {
       tags, operationId: 'signUp', summary: 'Sign up, as a person (with a party) or a school class; no account needed',
       params: IdParams, headers: IdempotencyHeaders, body: SignUpBody, response: { 201: SignUpResponse, ...problems(400, 404, 409, 422, 429) },

@@ -44,7 +44,8 @@ export const ChangeRegistrationBody = Type.Object({
 }, { additionalProperties: false, minProperties: 1 });
 export type ChangeRegistrationBody = Static<typeof ChangeRegistrationBody>;
 
-const Answer = Type.Object({ questionId: Uuid, value: AnswerValue });
+// In answers the value is written as is: a union here would make the serializer validate every value.
+const Answer = Type.Object({ questionId: Uuid, value: Type.Unsafe<Static<typeof AnswerValue>>({ description: 'A text, a list of option values, or true/false' }) });
 
 /** What the person sees through their manage link, and organizers of the event. */
 export const RegistrationSchema = Type.Object({
