@@ -20,8 +20,8 @@ function checkOptions(kind: QuestionKind, options: QuestionOption[], errors: Fie
   if (new Set(values).size !== values.length) errors.push(fieldError('/options', 'option values must differ'));
 }
 
-/** An event's extra questions. Once answered, a question keeps its kind and its options' values, so answers keep their meaning. */
-export function createQuestionsService({ db }: { db: Database }) {
+/** An event's extra questions; `afterChange` lets the sign-up side drop what it cached of the event. Once answered, a question keeps its kind and its options' values, so answers keep their meaning. */
+export function createQuestionsService({ db, afterChange }: { db: Database; afterChange: (eventId: string) => void }) {
   async function ownerOf(tx: Executor, eventId: string) {
     const [event] = await tx.select({ ownerUnitId: events.ownerUnitId }).from(events).where(eq(events.id, eventId));
     if (!event) throw notFound('event', eventId);
@@ -46,7 +46,7 @@ export function createQuestionsService({ db }: { db: Database }) {
       const errors: FieldProblem[] = [];
       checkOptions(body.kind, body.options ?? [], errors);
       if (errors.length) throw unprocessable('invalid_question', 'The question is not acceptable.', errors);
-      return db.transaction(async (tx) => {
+      const created = await db.transaction(async (tx) => {
         const unitId = await ownerOf(tx, eventId);
         const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${eventQuestions.position}) + 1, 0)::int` }).from(eventQuestions).where(eq(eventQuestions.eventId, eventId)) as [{ next: number }];
         const [row] = await tx.insert(eventQuestions).values({
@@ -55,10 +55,12 @@ export function createQuestionsService({ db }: { db: Database }) {
         await recordAudit(tx, actor, { action: 'created', objectKind: 'question', objectId: row!.id, unitId });
         return toResponse(row!);
       });
+      afterChange(eventId);
+      return created;
     },
 
     async update(eventId: string, questionId: string, body: UpdateQuestionBody, actor: Actor): Promise<QuestionResponse> {
-      return db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const unitId = await ownerOf(tx, eventId);
         const current = await find(tx, eventId, questionId);
         const kind = body.kind ?? current.kind;
@@ -77,6 +79,8 @@ export function createQuestionsService({ db }: { db: Database }) {
         await recordAudit(tx, actor, { action: 'updated', objectKind: 'question', objectId: questionId, unitId, changedFields: Object.keys(body) });
         return toResponse(row!);
       });
+      afterChange(eventId);
+      return updated;
     },
 
     async remove(eventId: string, questionId: string, actor: Actor): Promise<void> {
@@ -87,6 +91,7 @@ export function createQuestionsService({ db }: { db: Database }) {
         await tx.delete(eventQuestions).where(eq(eventQuestions.id, questionId));
         await recordAudit(tx, actor, { action: 'deleted', objectKind: 'question', objectId: questionId, unitId });
       });
+      afterChange(eventId);
     },
   };
 }

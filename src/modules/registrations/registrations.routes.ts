@@ -42,7 +42,7 @@ const contactKeys = (body: Partial<SignUpBody> | undefined) =>
 export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config }) => {
   const registrations = createRegistrationsService({ db, clock, changes, baseUrl: config.PUBLIC_BASE_URL });
   const admin = createRegistrationAdminService({ db, clock });
-  const questions = createQuestionsService({ db });
+  const questions = createQuestionsService({ db, afterChange: registrations.forgetEvent });
   const tags = ['registrations'];
   const registration = Type.Ref(RegistrationSchema);
   const eventOwner: UnitsOf = async (request) => [await ownerUnitOf(db, asId((request.params as { id?: unknown }).id))];

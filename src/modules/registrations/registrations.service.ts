@@ -44,7 +44,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
   const manageUrl = (token: string) => `${baseUrl}/api/v1/registrations/${token}`;
 
   /** The event with its sessions and visible questions, in one round trip: every sign-up starts here. */
-  async function signUpContext(eventId: string) {
+  async function loadSignUpContext(eventId: string) {
     // Outer columns named by hand inside the subqueries (Drizzle may write selected columns unqualified).
     const [found] = await db.select({
       event: events,
@@ -59,6 +59,29 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
     if (!found) throw notFound('event', eventId);
     const eventSessions = found.sessions.map((s) => ({ ...s, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) }));
     return { event: found.event, eventSessions, questions: found.questions };
+  }
+
+  /**
+   * A popular event gets many sign-ups a second: its context is kept for a second, and
+   * dropped at once when this process changes the event, its sessions or its questions.
+   * Another process's change reaches the cache within that second; nothing depends on it
+   * being fresher, because the sign-up statement itself re-checks what matters (the event
+   * still published, the session still scheduled, the seats, see insertRegistration).
+   */
+  type SignUpContext = Awaited<ReturnType<typeof loadSignUpContext>>;
+  const contexts = new Map<string, { until: number; context: Promise<SignUpContext> }>();
+  const CONTEXT_TTL_MS = 1000;
+  const forgetEvent = (eventId: string) => { contexts.delete(eventId); };
+  changes.onChange(async (_tx, change) => forgetEvent(change.eventId));
+  function signUpContext(eventId: string): Promise<SignUpContext> {
+    const now = performance.now();
+    const cached = contexts.get(eventId);
+    if (cached && cached.until > now) return cached.context;
+    if (contexts.size > 1000) for (const [id, entry] of contexts) if (entry.until <= now) contexts.delete(id);
+    const context = loadSignUpContext(eventId);
+    contexts.set(eventId, { until: now + CONTEXT_TTL_MS, context });
+    context.catch(() => forgetEvent(eventId));
+    return context;
   }
 
   /** Checks a sign-up against its event and normalises it; every fault at once, as 409 or 422. */
@@ -356,6 +379,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
   }
 
   return {
+    forgetEvent,
+
     signUp: (eventId: string, body: SignUpBody, options: { idempotencyKey?: string }) => signUp(eventId, body, { source: 'online', ...options }),
 
     assisted: (eventId: string, body: AssistedSignUpBody, actor: Actor, idempotencyKey?: string) => {
