@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../../db/client.js';
+import { rowsOf, type Database, type Transaction } from '../../db/client.js';
 import {
   eventQuestions, events, idempotencyKeys, registrationAnswers, registrationHistory, registrations, sessions,
   type Language, type RegistrationSource, type RegistrationStatus,
@@ -18,7 +18,6 @@ import { claimIdempotencyKey, storeIdempotentAnswer } from './idempotency.js';
 import { loadRegistration, loadRegistrations } from './registrations.queries.js';
 import type { AssistedSignUpBody, ChangeRegistrationBody, CheckInBody, RegistrationResponse, SignUpBody } from './registrations.schemas.js';
 import { lockSession, promoteWaitlisted, releaseSeats, seatsLeft, takeSeats } from './seats.js';
-import { rowsOf } from '../../db/client.js';
 
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; baseUrl: string };
 export type SignUpAnswer = { status: 201; body: { registration: RegistrationResponse; manageToken: string; manageUrl: string }; replayed?: boolean };
@@ -72,7 +71,9 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
   const contexts = new Map<string, { until: number; context: Promise<SignUpContext> }>();
   const CONTEXT_TTL_MS = 1000;
   const forgetEvent = (eventId: string) => { contexts.delete(eventId); };
-  changes.onChange(async (_tx, change) => forgetEvent(change.eventId));
+  changes.onChange(async (_tx, change) => {
+    if (change.entity !== 'registration') forgetEvent(change.eventId); // sign-ups do not change the context
+  });
   function signUpContext(eventId: string): Promise<SignUpContext> {
     const now = performance.now();
     const cached = contexts.get(eventId);
