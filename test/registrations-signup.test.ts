@@ -287,6 +287,8 @@ t.test('the manage link shows, changes, cancels and erases the registration', as
       problem(t, await manage(app, 'POST', wrong, { suffix: '/cancel' }), 404, 'registration_not_found');
       problem(t, await manage(app, 'DELETE', wrong), 404, 'registration_not_found');
     }
+    // A token of the wrong shape names nothing either: the same 404, not a lesson in token formats.
+    problem(t, await manage(app, 'GET', 'short'), 404, 'not_found');
   });
 });
 

@@ -54,9 +54,9 @@ export function toProblem(error: FastifyError & { validation?: AjvError[]; valid
   if (error.validation) {
     const context = (error.validationContext ?? 'body') as ValidationContext;
     const errors = fieldProblems(context, error.validation);
-    // An id or slug of the wrong shape names nothing that exists: same answer as an unknown one.
+    // An id, slug or manage token of the wrong shape names nothing that exists: same answer as an unknown one.
     // Other path values (a year) are input like any other and get a 400 naming them.
-    if (context === 'params' && errors.every((e) => /^\/(id|slug|[a-z]+Id)$/.test(e.pointer))) {
+    if (context === 'params' && errors.every((e) => /^\/(id|slug|token|[a-z]+Id)$/.test(e.pointer))) {
       return { status: 404, body: problemBody(404, 'not_found', 'No such resource.') };
     }
     return { status: 400, body: problemBody(400, 'validation_failed', `The request ${context === 'body' ? 'body' : context} is invalid.`, { errors }) };
