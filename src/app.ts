@@ -69,6 +69,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
       if (socket.writable) socket.end(clientErrorResponse(error as NodeJS.ErrnoException));
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());

@@ -17,6 +17,12 @@ export const ConfigSchema = Type.Object({
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+  /**
+   * Behind a reverse proxy: the proxies whose X-Forwarded-For is believed, as a comma-separated
+   * list of addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8). Unset: the direct peer is the
+   * client, and every limit per address would count the proxy.
+   */
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   /** Sign-in attempts per client address per minute, before 429 (failures also lock the account). */
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   /** Public sign-ups per client address per minute (schools and community centres share addresses: keep it generous). */

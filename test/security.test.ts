@@ -44,6 +44,18 @@ t.test('sign-in attempts are limited per address, across processes sharing the d
   t.equal(other.statusCode, 401, 'another address is not limited');
 });
 
+t.test('behind a trusted proxy, limits count the forwarded client address, not the proxy', async (t) => {
+  const { app } = await build(t, { config: { LOGIN_RATE_LIMIT_PER_MINUTE: 1, TRUST_PROXY: '10.0.0.0/8' } });
+  const attempt = (forwardedFor: string, remoteAddress: string) => app.inject({
+    method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.cn', password: 'wrong-password' }, remoteAddress, headers: { 'x-forwarded-for': forwardedFor },
+  });
+  t.equal((await attempt('198.51.100.1', '10.0.0.5')).statusCode, 401);
+  t.equal((await attempt('198.51.100.2', '10.0.0.5')).statusCode, 401, 'another resident behind the same proxy is not limited');
+  t.equal((await attempt('198.51.100.1', '10.0.0.5')).statusCode, 429, 'the same resident is');
+  t.equal((await attempt('198.51.100.9', '203.0.113.50')).statusCode, 401, 'from an untrusted peer the header is ignored: the peer is the client');
+  t.equal((await attempt('198.51.100.10', '203.0.113.50')).statusCode, 429, 'so a forged header does not escape the limit');
+});
+
 t.test('bodies over the limit are refused before they are read whole', async (t) => {
   const { app } = await build(t);
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: 'x'.repeat(300_000), headers: { 'content-type': 'application/json' } });
