@@ -118,7 +118,8 @@ export async function seedDatabase(db: Database, { timezone, clock = { now: () =
     if (coming.length === 0) report.skipped.push(`${template.key} (no coming dates announced)`);
   }
 
-  const events = createEventsService({ db, clock, changes: createChangeRecorder(), defaultTimezone: timezone });
+  // The seed discards the documents the service returns, so their links need no host.
+  const events = createEventsService({ db, clock, changes: createChangeRecorder(), defaultTimezone: timezone, baseUrl: '' });
   const refs = {
     units: await ids(db.select({ slug: units.slug, id: units.id }).from(units)),
     venues: await ids(db.select({ slug: venues.slug, id: venues.id }).from(venues)),

@@ -30,6 +30,8 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
 import { registrationsRoutes } from './modules/registrations/registrations.routes.js';
+import { feedsRoutes } from './modules/feeds/feeds.routes.js';
+import { createHttpCache } from './lib/http-cache.js';
 import { QuestionSchema, RegistrationSchema } from './modules/registrations/registrations.schemas.js';
 
 export interface AppOptions {
@@ -104,7 +106,12 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  const deps = { db, clock, changes, config };
+  // Public answers are cached in the process; any change to an event or session drops them.
+  // Sign-ups do not: seat counts in public answers may lag by the cache's few seconds.
+  const httpCache = createHttpCache();
+  changes.onChange(async (_tx, change) => { if (change.entity !== 'registration') httpCache.invalidate(); });
+  const deps = { db, clock, changes, config, httpCache };
+  await app.register(feedsRoutes, { ...deps, scope: 'root' });
   await app.register(async (api) => {
     await api.register(accountsRoutes, deps);
     await api.register(unitsRoutes, deps);
@@ -113,6 +120,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
     await api.register(registrationsRoutes, deps);
+    await api.register(feedsRoutes, { ...deps, scope: 'api' });
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });

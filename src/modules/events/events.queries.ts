@@ -25,7 +25,8 @@ const EVENT_DOCUMENT = `json_build_object(
   'observance', case when o.id is null then null else json_build_object('id', o.id, 'slug', o.slug, 'nameZh', o.name_zh, 'nameEn', o.name_en) end,
   'task', case when t.id is null then null else json_build_object('id', t.id, 'titleZh', t.title_zh, 'titleEn', t.title_en, 'campaignId', c.id, 'campaignSlug', c.slug) end,
   'venue', case when v.id is null then null else json_build_object('id', v.id, 'slug', v.slug, 'nameZh', v.name_zh, 'nameEn', v.name_en,
-    'addressZh', v.address_zh, 'isOnline', v.is_online, 'capacity', v.capacity,
+    'addressZh', v.address_zh, 'addressEn', v.address_en, 'isOnline', v.is_online, 'capacity', v.capacity,
+    'latitude', v.latitude, 'longitude', v.longitude,
     'town', case when tw.id is null then null else ${unitJson('tw')} end) end,
   'audiences', coalesce((select json_agg(ea.audience_slug order by ea.audience_slug) from event_audiences ea where ea.event_id = e.id), '[]'::json),
   'timezone', e.timezone, 'registrationMode', e.registration_mode,
@@ -64,14 +65,20 @@ const JOINS = `events e
   left join venues v on v.id = e.venue_id
   left join towns tw on tw.id = v.town_id`;
 
+/** Where an event is seen and subscribed to: its public page, and its calendar in both https:// and webcal:// forms. */
+export const eventLinks = (baseUrl: string, id: string) => {
+  const icalUrl = `${baseUrl}/api/v1/events/${id}.ics`;
+  return { publicUrl: `${baseUrl}/events/${id}`, icalUrl, webcalUrl: icalUrl.replace(/^https?:/, 'webcal:') };
+};
+
 /** Full events in the order of `ids`. `publicView` hides what only organizers and registrants may see. */
-export async function loadEvents(db: Executor, ids: string[], { publicView }: { publicView: boolean }): Promise<EventResponse[]> {
+export async function loadEvents(db: Executor, ids: string[], { publicView, baseUrl }: { publicView: boolean; baseUrl: string }): Promise<EventResponse[]> {
   if (ids.length === 0) return [];
-  const rows = await db.select({ document: sql<EventResponse>`${sql.raw(beforePublic)}${publicView}${sql.raw(afterPublic)}` })
+  const rows = await db.select({ document: sql<Omit<EventResponse, keyof ReturnType<typeof eventLinks>>>`${sql.raw(beforePublic)}${publicView}${sql.raw(afterPublic)}` })
     .from(sql.raw(JOINS))
     .where(sql`e.id = any(${sql.param(ids)}::uuid[])`);
   const byId = new Map(rows.map((r) => [r.document.id, r.document]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  return ids.flatMap((id) => { const doc = byId.get(id); return doc ? [{ ...doc, ...eventLinks(baseUrl, id) }] : []; });
 }
 
 /** Keeps the event's span and `updated_at` in step with its live sessions. */

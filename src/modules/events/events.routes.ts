@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
+import type { HttpCache } from '../../lib/http-cache.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
 import { isAdmin, viewerOf } from '../accounts/principal.js';
@@ -13,10 +14,12 @@ import { ReturnEventBody, CreateEventBody, CreateSessionBody, EventListQuery, Ev
 import { createEventsService } from './events.service.js';
 import { createSessionsService } from './sessions.service.js';
 
-type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Config };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config }) => {
-  const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE });
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Config; httpCache: HttpCache };
+
+export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config, httpCache }) => {
+  const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL });
   const sessions = createSessionsService({ db, clock, changes });
   const tags = ['events'];
   const event = Type.Ref(EventSchema);
@@ -37,12 +40,16 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
       summary: 'Events with their sessions; anonymous callers see published (and once-published cancelled) events only',
       querystring: EventListQuery, response: { 200: EventPage, ...problems(400, 401) },
     },
-  }, async (request) => events.list(request.query, viewerOf(request.principal)));
+  }, async (request, reply) => httpCache.send(request, reply, async () => ({
+    body: JSON.stringify(await events.list(request.query, viewerOf(request.principal))), contentType: JSON_TYPE,
+  })));
 
   app.get('/events/:id', {
     config: { access: 'public' },
     schema: { tags, operationId: 'getEvent', params: IdParams, response: { 200: event, ...problems(404) } },
-  }, async (request) => events.get(request.params.id, viewerOf(request.principal)));
+  }, async (request, reply) => httpCache.send(request, reply, async () => ({
+    body: JSON.stringify(await events.get(request.params.id, viewerOf(request.principal))), contentType: JSON_TYPE,
+  })));
 
   app.post('/events', {
     config: { access: { units: newEventOwner } },

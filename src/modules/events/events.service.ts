@@ -14,7 +14,7 @@ import type { Actor } from '../audit/audit.js';
 import { assertVenueFree } from './venue-clash.js';
 import { cancelRegistrationsOf, promoteAfterCapacityChange } from '../registrations/cascade.js';
 
-type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string };
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string; baseUrl: string };
 
 /**
  * What the public may see: published events, and cancelled ones that had been published.
@@ -25,11 +25,11 @@ const visibleTo = (viewer: Viewer) =>
     : viewer.kind === 'public' ? sql`${events.publishedAt} is not null`
       : or(sql`${events.publishedAt} is not null`, ownedByAny(viewer.unitIds));
 
-export function createEventsService({ db, clock, changes, defaultTimezone }: Deps) {
+export function createEventsService({ db, clock, changes, defaultTimezone, baseUrl }: Deps) {
   async function get(id: string, viewer: Viewer): Promise<EventResponse> {
     const [row] = await db.select({ id: events.id }).from(events).where(and(eq(events.id, id), visibleTo(viewer)));
     if (!row) throw notFound('event', id);
-    const [event] = await loadEvents(db, [id], { publicView: viewer.kind === 'public' });
+    const [event] = await loadEvents(db, [id], { publicView: viewer.kind === 'public', baseUrl });
     return event!;
   }
 
@@ -77,7 +77,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone }: Dep
 
     async list(query: EventListQuery, viewer: Viewer) {
       const { ids, nextCursor } = await listEventIds(db, query, viewer, defaultTimezone, clock.now());
-      return { items: await loadEvents(db, ids, { publicView: viewer.kind === 'public' }), nextCursor };
+      return { items: await loadEvents(db, ids, { publicView: viewer.kind === 'public', baseUrl }), nextCursor };
     },
 
     /** A draft event, with its sessions if given, in one transaction. */

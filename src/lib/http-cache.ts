@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isSignedIn } from '../modules/accounts/principal.js';
+
+type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; contentType: string; expires: number };
+export type Rendered = { body: string | Buffer; contentType: string };
+
+/** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
+const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
+const VARY = 'Accept-Encoding, Authorization, Cookie';
+const GZIP_FROM_BYTES = 1024;
+
+const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+/** RFC 9110 If-None-Match: a list of tags or *, compared weakly for GET. */
+function matches(header: string | undefined, etag: string) {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bare);
+}
+
+/**
+ * Public GET answers rendered once and kept in the process, keyed by URL: a bot polling every
+ * minute costs a map lookup, a hash comparison and (usually) a 304. Entries live `ttlMs` and
+ * are all dropped when this process commits a change (`invalidate`); a change made by another
+ * API process is seen when the entry expires, so public answers are at most `ttlMs` stale.
+ * Signed-in callers (who may see drafts) always get a fresh, private answer.
+ */
+export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
+  const entries = new Map<string, Entry>();
+  let generation = 0;
+
+  function entryOf(rendered: Rendered, now: number): Entry {
+    const body = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
+    return { body, etag: etagOf(body), lastModified: new Date(Math.floor(now / 1000) * 1000), contentType: rendered.contentType, expires: now + ttlMs };
+  }
+
+  /** Kept in insertion order, so the oldest goes first when the map is full. */
+  function keep(key: string, entry: Entry) {
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  }
+
+  function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry) {
+    reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', VARY)
+      .header('etag', entry.etag).header('last-modified', entry.lastModified.toUTCString());
+    const ifNoneMatch = request.headers['if-none-match'];
+    const ifModifiedSince = request.headers['if-modified-since'];
+    const notModified = ifNoneMatch !== undefined
+      ? matches(ifNoneMatch, entry.etag)
+      : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= entry.lastModified.getTime();
+    if (notModified) return reply.code(304).send();
+    reply.type(entry.contentType);
+    const gzipOk = entry.body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    if (!gzipOk) return reply.send(entry.body);
+    entry.gzip ??= gzipSync(entry.body);
+    return reply.header('content-encoding', 'gzip').send(entry.gzip);
+  }
+
+  return {
+    /** Drops every entry; called by the change recorder's listener for each change in this process. */
+    invalidate() {
+      generation += 1;
+      entries.clear();
+    },
+
+    async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>) {
+      if (isSignedIn(request.principal)) {
+        const rendered = await render();
+        return reply.header('cache-control', 'private, no-store').header('vary', VARY).type(rendered.contentType).send(rendered.body);
+      }
+      const key = request.url;
+      const now = Date.now();
+      const cached = entries.get(key);
+      if (cached && cached.expires > now) return sendEntry(request, reply, cached);
+      const started = generation;
+      const entry = entryOf(await render(), now);
+      // A change made while this rendered may not be in it: serve it, but do not keep it.
+      if (generation === started) keep(key, entry);
+      return sendEntry(request, reply, entry);
+    },
+  };
+}
+export type HttpCache = ReturnType<typeof createHttpCache>;
