@@ -3,7 +3,11 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isSignedIn } from '../modules/accounts/principal.js';
 
-type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; contentType: string; expires: number };
+/**
+ * `sameSecondAsChange`: rendered in the second a change was made, so its Last-Modified equals
+ * that of the answer before the change, and If-Modified-Since cannot tell them apart.
+ */
+type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; expires: number };
 export type Rendered = { body: string | Buffer; contentType: string };
 
 /** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
@@ -12,6 +16,21 @@ const VARY = 'Accept-Encoding, Authorization, Cookie';
 const GZIP_FROM_BYTES = 1024;
 
 const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+/** The gzip form is another representation, so it gets its own strong tag (RFC 9110 8.8.3.3). */
+const gzipTagOf = (etag: string) => `${etag.slice(0, -1)}-gzip"`;
+
+/** Whether Accept-Encoding allows gzip: named (or `*`) with a q-value above 0. */
+function acceptsGzip(header: string | string[] | undefined) {
+  let gzip: number | undefined;
+  let any: number | undefined;
+  for (const part of String(header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    if (name === 'gzip' || name === 'x-gzip') gzip = q;
+    else if (name === '*') any = q;
+  }
+  return (gzip ?? any ?? 0) > 0;
+}
 
 /** RFC 9110 If-None-Match: a list of tags or *, compared weakly for GET. */
 function matches(header: string | undefined, etag: string) {
@@ -31,10 +50,12 @@ function matches(header: string | undefined, etag: string) {
 export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   const entries = new Map<string, Entry>();
   let generation = 0;
+  let invalidatedAt = 0;
 
   function entryOf(rendered: Rendered, now: number): Entry {
     const body = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
-    return { body, etag: etagOf(body), lastModified: new Date(Math.floor(now / 1000) * 1000), contentType: rendered.contentType, expires: now + ttlMs };
+    const second = Math.floor(now / 1000) * 1000;
+    return { body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType, expires: now + ttlMs };
   }
 
   /** Kept in insertion order, so the oldest goes first when the map is full. */
@@ -45,17 +66,18 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   }
 
   function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry) {
-    reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', VARY)
-      .header('etag', entry.etag).header('last-modified', entry.lastModified.toUTCString());
+    const gzip = entry.body.length >= GZIP_FROM_BYTES && acceptsGzip(request.headers['accept-encoding']);
+    const etag = gzip ? gzipTagOf(entry.etag) : entry.etag;
+    reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', VARY).header('etag', etag).header('last-modified', entry.lastModified.toUTCString());
     const ifNoneMatch = request.headers['if-none-match'];
     const ifModifiedSince = request.headers['if-modified-since'];
+    // Either form's tag says the client holds this content (in the form it asked for then).
     const notModified = ifNoneMatch !== undefined
-      ? matches(ifNoneMatch, entry.etag)
-      : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= entry.lastModified.getTime();
+      ? matches(ifNoneMatch, entry.etag) || matches(ifNoneMatch, gzipTagOf(entry.etag))
+      : ifModifiedSince !== undefined && !entry.sameSecondAsChange && Date.parse(ifModifiedSince) >= entry.lastModified.getTime();
     if (notModified) return reply.code(304).send();
     reply.type(entry.contentType);
-    const gzipOk = entry.body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-    if (!gzipOk) return reply.send(entry.body);
+    if (!gzip) return reply.send(entry.body);
     entry.gzip ??= gzipSync(entry.body);
     return reply.header('content-encoding', 'gzip').send(entry.gzip);
   }
@@ -64,6 +86,7 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
     /** Drops every entry; called by the change recorder's listener for each change in this process. */
     invalidate() {
       generation += 1;
+      invalidatedAt = Date.now();
       entries.clear();
     },
 
