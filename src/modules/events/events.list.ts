@@ -59,11 +59,11 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     throw new Problem(400, 'invalid_range', '`to` must be after `from`.', { errors: [{ in: 'querystring', pointer: '/to', detail: 'is not after from' }] });
   }
   if (from || to) {
-    // An event is in the range when one of its live sessions overlaps it. Drizzle's exists()
-    // puts no parentheses around raw SQL, so the subqueries here bring their own.
+    // An event is in the range when one of its sessions overlaps it, cancelled ones included:
+    // a cancellation stays listed where the session was, so calendars and bots learn of it.
+    // Drizzle's exists() puts no parentheses around raw SQL, so the subqueries bring their own.
     where.push(exists(sql`(select 1 from ${sessions} where ${and(
-      // A cancelled event's sessions were cancelled with it: it is still listed where they were, so calendars learn of it.
-      eq(sessions.eventId, events.id), or(eq(sessions.status, 'scheduled'), eq(events.status, 'cancelled')),
+      eq(sessions.eventId, events.id),
       from ? gt(sessions.endsAt, from) : undefined, to ? lt(sessions.startsAt, to) : undefined,
     )})`));
   }

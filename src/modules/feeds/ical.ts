@@ -18,6 +18,9 @@ const vtimezone = (zone: string) => {
   return Array.isArray(block) && block[0] ? block[0] : null;
 };
 
+/** RFC 5545 TEXT escaping, for the calendar name, which ical-generator writes as given. */
+const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+
 const pick = (language: Language, zh: string, en: string | null | undefined) => (language === 'en' && en ? en : zh);
 
 /** Seconds of the calendar's suggested refresh: feeds change when events do, an hour is plenty. */
@@ -56,7 +59,7 @@ export function renderCalendar(events: EventResponse[], options: CalendarOptions
   const host = new URL(links.baseUrl).host;
   const calendar = icalGenerator({
     prodId: { company: 'Kepu Calendar', product: 'kepu-calendar', language: language.toUpperCase() },
-    name: language === 'en' ? options.name.en : options.name.zh,
+    name: escapeText(language === 'en' ? options.name.en : options.name.zh),
     ttl: REFRESH_SECONDS,
     // No zone of its own (each event has one), but the generator writes a VTIMEZONE for every zone used.
     timezone: { name: '', generator: vtimezone },
@@ -101,5 +104,7 @@ export function renderCalendar(events: EventResponse[], options: CalendarOptions
       });
     }
   }
-  return calendar.toString();
+  // RFC 5545 ends every content line with CRLF, the last one too; ical-generator leaves it off.
+  const text = calendar.toString();
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }
