@@ -61,6 +61,7 @@ function loggerOptions(config: Config, stream: AppOptions['logStream']): Fastify
 }
 
 const MAX_URL_LENGTH = 4096;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
 export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream }: AppOptions) {
@@ -106,10 +107,13 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  // Public answers are cached in the process; any change to an event or session drops them.
-  // Sign-ups do not: seat counts in public answers may lag by the cache's few seconds.
+  // Public answers are cached in the process. A successful change by staff (any write on a
+  // route that is not public) drops them once it has committed and answered; residents'
+  // sign-ups do not, so seat counts in public answers may lag by the cache's few seconds.
   const httpCache = createHttpCache();
-  changes.onChange(async (_tx, change) => { if (change.entity !== 'registration') httpCache.invalidate(); });
+  app.addHook('onResponse', async (request, reply) => {
+    if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
+  });
   const deps = { db, clock, changes, config, httpCache };
   await app.register(feedsRoutes, { ...deps, scope: 'root' });
   await app.register(async (api) => {

@@ -127,10 +127,10 @@ t.test('gzip when the client accepts it and the answer is large enough', async (
   }
 
   const small = ok(await get('/api/v1/events?type=screening', { 'accept-encoding': 'gzip' }), 'small list');
-  t.same(small.json(), { items: [], nextCursor: null }, 'a type with no events');
+  t.same(small.json(), { items: [], nextCursor: null, next: null }, 'a type with no events');
   t.ok(small.rawPayload.length < 1024);
   t.notOk(header(small, 'content-encoding'), 'a small answer is sent uncompressed even to a gzip client');
-  t.equal(small.body, JSON.stringify({ items: [], nextCursor: null }));
+  t.equal(small.body, JSON.stringify({ items: [], nextCursor: null, next: null }));
 });
 
 // RFC 9110 §12.5.3: a qvalue of 0 means "not acceptable".
@@ -259,7 +259,7 @@ t.test('answers from the cache are the first answer, valid JSON of the documente
   t.same(page, list.json<Page>());
   t.ok(Array.isArray(page.items), 'items');
   t.ok('nextCursor' in page && page.nextCursor === null, 'nextCursor (null: one page)');
-  t.same(Object.keys(page).sort(), ['items', 'nextCursor']);
+  t.same(Object.keys(page).sort(), ['items', 'next', 'nextCursor']);
   for (const item of page.items) {
     t.same(Object.keys(item).sort(), Object.keys(EventSchema.properties).sort(), `${item.titleZh}: the documented fields`);
     t.match(item.icalUrl, /^https?:\/\//);
@@ -413,4 +413,16 @@ t.test('createHttpCache', async (t) => {
     t.equal(res.statusCode, 200, `the changed answer is sent (got ${res.statusCode} for If-Modified-Since: ${lastModified}; new Last-Modified: ${header(res, 'last-modified')})`);
     if (res.statusCode === 200) t.equal(res.json().render, 2);
   });
+});
+
+t.test('a list page names the next one in the body and in an RFC 8288 Link header', async (t) => {
+  const firstPage = ok(await get('/api/v1/events?limit=1&type=lecture'), 'page 1');
+  const body = firstPage.json<Page & { next: string | null }>();
+  t.ok(body.nextCursor, 'there is a next page');
+  t.equal(body.next, `${BASE_URL}/api/v1/events?limit=1&type=lecture&cursor=${encodeURIComponent(body.nextCursor!)}`, 'next keeps the filters and adds the cursor');
+  t.equal(header(firstPage, 'link'), `<${body.next}>; rel="next"`);
+  const following = ok(await get(new URL(body.next!).pathname + new URL(body.next!).search), 'page 2');
+  const rest = following.json<Page & { next: string | null }>();
+  t.notSame(rest.items.map((e) => e.id), body.items.map((e) => e.id), 'following it gives the next page');
+  if (rest.next === null) t.notOk(header(following, 'link'), 'the last page has no Link header');
 });

@@ -7,8 +7,9 @@ import { isSignedIn } from '../modules/accounts/principal.js';
  * `sameSecondAsChange`: rendered in the second a change was made, so its Last-Modified equals
  * that of the answer before the change, and If-Modified-Since cannot tell them apart.
  */
-type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; expires: number };
-export type Rendered = { body: string | Buffer; contentType: string };
+type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; expires: number };
+/** What a route renders: the body, its type, and headers that belong with it (a Link header). */
+export type Rendered = { body: string | Buffer; contentType: string; headers?: Record<string, string> };
 
 /** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -55,7 +56,7 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   function entryOf(rendered: Rendered, now: number): Entry {
     const body = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
     const second = Math.floor(now / 1000) * 1000;
-    return { body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType, expires: now + ttlMs };
+    return { body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType, headers: rendered.headers ?? {}, expires: now + ttlMs };
   }
 
   /** Kept in insertion order, so the oldest goes first when the map is full. */
@@ -76,7 +77,7 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
       ? matches(ifNoneMatch, entry.etag) || matches(ifNoneMatch, gzipTagOf(entry.etag))
       : ifModifiedSince !== undefined && !entry.sameSecondAsChange && Date.parse(ifModifiedSince) >= entry.lastModified.getTime();
     if (notModified) return reply.code(304).send();
-    reply.type(entry.contentType);
+    reply.headers(entry.headers).type(entry.contentType);
     if (!gzip) return reply.send(entry.body);
     entry.gzip ??= gzipSync(entry.body);
     return reply.header('content-encoding', 'gzip').send(entry.gzip);
@@ -93,7 +94,7 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
     async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>) {
       if (isSignedIn(request.principal)) {
         const rendered = await render();
-        return reply.header('cache-control', 'private, no-store').header('vary', VARY).type(rendered.contentType).send(rendered.body);
+        return reply.header('cache-control', 'private, no-store').header('vary', VARY).headers(rendered.headers ?? {}).type(rendered.contentType).send(rendered.body);
       }
       const key = request.url;
       const now = Date.now();

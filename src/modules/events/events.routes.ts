@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
-import type { HttpCache } from '../../lib/http-cache.js';
+import type { HttpCache, Rendered } from '../../lib/http-cache.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
 import { isAdmin, viewerOf } from '../accounts/principal.js';
@@ -26,6 +26,12 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   const all = { kind: 'all' } as const;
   type Raw = { params?: { id?: unknown }; body?: { ownerUnitId?: unknown } | null };
   // Organizers act on their units' events: the stored owner, and the new one when a body moves it.
+  /** The same list with another cursor, as an absolute URL (RFC 8288 wants one a client can follow). */
+  const pageUrl = (requestUrl: string, cursor: string) => {
+    const url = new URL(requestUrl, config.PUBLIC_BASE_URL);
+    url.searchParams.set('cursor', cursor);
+    return `${config.PUBLIC_BASE_URL}${url.pathname}${url.search}`;
+  };
   const eventOwner: UnitsOf = async (request) => [await ownerUnitOf(db, asId((request as Raw).params?.id))];
   const eventOwners: UnitsOf = async (request) => {
     const moveTo = asId((request as Raw).body?.ownerUnitId);
@@ -40,9 +46,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
       summary: 'Events with their sessions; anonymous callers see published (and once-published cancelled) events only',
       querystring: EventListQuery, response: { 200: EventPage, ...problems(400, 401) },
     },
-  }, async (request, reply) => httpCache.send(request, reply, async () => ({
-    body: JSON.stringify(await events.list(request.query, viewerOf(request.principal))), contentType: JSON_TYPE,
-  })));
+  }, async (request, reply) => httpCache.send(request, reply, async (): Promise<Rendered> => {
+    const page = await events.list(request.query, viewerOf(request.principal));
+    const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
+    return { body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {} };
+  }));
 
   app.get('/events/:id', {
     config: { access: 'public' },

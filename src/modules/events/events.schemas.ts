@@ -132,7 +132,10 @@ export const EventListQuery = Type.Object({
   updatedSince: Type.Optional(Instant),
 }, { additionalProperties: false });
 export type EventListQuery = Static<typeof EventListQuery>;
-export const EventPage = pageOf(Type.Ref(EventSchema));
+export const EventPage = Type.Object({
+  ...pageOf(Type.Ref(EventSchema)).properties,
+  next: Nullable(Type.String({ description: 'The next page\'s URL (also in the Link header, rel="next"); null on the last page' })),
+});
 
 export const ReturnEventBody = Type.Object({ comment: ShortText(2000) }, { additionalProperties: false });
 

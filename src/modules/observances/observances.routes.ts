@@ -8,8 +8,9 @@ import {
 } from './observances.schemas.js';
 import { createObservancesService } from './observances.service.js';
 import { actorOf } from '../audit/audit.js';
+import type { HttpCache } from '../../lib/http-cache.js';
 
-export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config: Config }> = async (app, { db, config }) => {
+export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config: Config; httpCache: HttpCache }> = async (app, { db, config, httpCache }) => {
   const observances = createObservancesService({ db, timezone: config.CALENDAR_TIMEZONE });
   const tags = ['observances'];
   const observance = Type.Ref(ObservanceSchema);
@@ -32,7 +33,9 @@ export const observancesRoutes: FastifyPluginAsyncTypebox<{ db: Database; config
   app.get('/calendar', {
     config: { access: 'public' },
     schema: { tags, operationId: 'getCalendar', summary: 'Every themed day of a year, its dates and how many published events hang on it', querystring: YearQuery, response: { 200: CalendarResponse, ...problems(400) } },
-  }, async (request) => observances.calendar(request.query.year));
+  }, async (request, reply) => httpCache.send(request, reply, async () => ({
+    body: JSON.stringify(await observances.calendar(request.query.year)), contentType: 'application/json; charset=utf-8',
+  })));
 
   app.post('/observances', {
     config: { access: { grant: 'observances' } },
