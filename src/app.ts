@@ -9,7 +9,7 @@ import { Problem } from './lib/problems.js';
 import { redactSecrets } from './lib/redact.js';
 import { ProblemSchema } from './lib/schemas.js';
 import cookie from '@fastify/cookie';
-import { authPlugin } from './plugins/auth.js';
+import { SAFE_METHODS, authPlugin } from './plugins/auth.js';
 import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { validatorCompiler } from './plugins/validation.js';
@@ -30,7 +30,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
 import { EventSchema, SessionSchema } from './modules/events/events.schemas.js';
 import { registrationsRoutes } from './modules/registrations/registrations.routes.js';
-import { feedsRoutes } from './modules/feeds/feeds.routes.js';
+import { calendarRoutes, feedRoutes } from './modules/feeds/feeds.routes.js';
 import { createHttpCache } from './lib/http-cache.js';
 import { QuestionSchema, RegistrationSchema } from './modules/registrations/registrations.schemas.js';
 
@@ -43,7 +43,6 @@ export interface AppOptions {
   /** Where log lines go (default stdout); false: no logging at all. */
   logStream?: { write(line: string): void } | false;
 }
-
 
 function loggerOptions(config: Config, stream: AppOptions['logStream']): FastifyServerOptions['logger'] {
   if (stream === false) return false;
@@ -61,7 +60,6 @@ function loggerOptions(config: Config, stream: AppOptions['logStream']): Fastify
 }
 
 const MAX_URL_LENGTH = 4096;
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
 export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream }: AppOptions) {
@@ -115,7 +113,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });
   const deps = { db, clock, changes, config, httpCache };
-  await app.register(feedsRoutes, { ...deps, scope: 'root' });
+  await app.register(feedRoutes, deps);
   await app.register(async (api) => {
     await api.register(accountsRoutes, deps);
     await api.register(unitsRoutes, deps);
@@ -124,7 +122,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
     await api.register(registrationsRoutes, deps);
-    await api.register(feedsRoutes, { ...deps, scope: 'api' });
+    await api.register(calendarRoutes, deps);
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });

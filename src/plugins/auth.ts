@@ -26,7 +26,8 @@ export type RouteAccess = 'public' | 'signed_in' | 'admin' | { units: UnitsOf; c
 
 export const SESSION_COOKIE = 'kepu_session';
 export const CSRF_HEADER = 'x-csrf-token';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing: no CSRF token, no write scope needed. */
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -31,39 +31,48 @@ const icalResponse = { 200: Type.String({ description: 'text/calendar (RFC 5545,
 
 const CALENDAR_NAME = { zh: '科普日历', en: 'Kepu Calendar' };
 
+const tags = ['feeds'];
+
+/** What every calendar needs besides its events: links, audience names, the time. */
+function calendarOptions({ db, clock, config }: Deps) {
+  const links = { baseUrl: config.PUBLIC_BASE_URL, eventPage: (id: string) => `${config.PUBLIC_BASE_URL}/events/${id}` };
+  return async (language: Language, name = CALENDAR_NAME): Promise<CalendarOptions> => ({
+    name, language, links, now: clock.now(),
+    audienceNames: new Map((await db.select().from(audiences)).map((a) => [a.slug, { zh: a.nameZh, en: a.nameEn }])),
+  });
+}
+
 /**
- * iCal subscriptions: the public feed (with the JSON list's filters), one event's calendar,
- * and a registrant's own booking through their manage link. Public ones are cached and
+ * The public iCal subscription at /feeds/events.ics, with the JSON list's filters. Cached and
  * answered with 304 to a matching ETag (lib/http-cache.ts).
  */
-export const feedsRoutes: FastifyPluginAsyncTypebox<Deps & { scope: 'root' | 'api' }> = async (app, { db, clock, config, httpCache, scope }) => {
-  const tags = ['feeds'];
-  const links = { baseUrl: config.PUBLIC_BASE_URL, eventPage: (id: string) => `${config.PUBLIC_BASE_URL}/events/${id}` };
-  const audienceNames = async () => new Map((await db.select().from(audiences)).map((a) => [a.slug, { zh: a.nameZh, en: a.nameEn }]));
-  const options = async (language: Language, name = CALENDAR_NAME): Promise<CalendarOptions> =>
-    ({ name, language, links, audienceNames: await audienceNames(), now: clock.now() });
+export const feedRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => {
+  const { db, clock, config, httpCache } = deps;
+  const options = calendarOptions(deps);
+  app.get('/feeds/events.ics', {
+    config: { access: 'public' },
+    schema: {
+      tags, operationId: 'eventsFeed', summary: 'Published sessions, upcoming and of the past 30 days, as an iCal subscription; the JSON list\'s filters apply',
+      querystring: FeedQuery, produces: ['text/calendar'], response: { ...icalResponse, ...problems(400) },
+    },
+  }, async (request, reply) => httpCache.send(request, reply, async () => {
+    const { lang, ...filters } = request.query;
+    const now = clock.now();
+    const { ids } = await listEventIds(db, { ...filters, from: new Date(now.getTime() - 30 * DAY_MS).toISOString(), limit: FEED_LIMIT }, { kind: 'public' }, config.CALENDAR_TIMEZONE, now);
+    const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
+    let name = CALENDAR_NAME;
+    if (filters.observance) {
+      const [day] = await db.select({ zh: observances.nameZh, en: observances.nameEn }).from(observances).where(eq(observances.slug, filters.observance));
+      if (day) name = { zh: `${CALENDAR_NAME.zh}·${day.zh}`, en: `${CALENDAR_NAME.en}: ${day.en}` };
+    }
+    return { body: renderCalendar(events, await options(lang ?? 'zh', name)), contentType: ICAL_TYPE };
+  }));
+};
 
-  if (scope === 'root') {
-    app.get('/feeds/events.ics', {
-      config: { access: 'public' },
-      schema: {
-        tags, operationId: 'eventsFeed', summary: 'Published sessions, upcoming and of the past 30 days, as an iCal subscription; the JSON list\'s filters apply',
-        querystring: FeedQuery, produces: ['text/calendar'], response: { ...icalResponse, ...problems(400) },
-      },
-    }, async (request, reply) => httpCache.send(request, reply, async () => {
-      const { lang, ...filters } = request.query;
-      const now = clock.now();
-      const { ids } = await listEventIds(db, { ...filters, from: new Date(now.getTime() - 30 * DAY_MS).toISOString(), limit: FEED_LIMIT }, { kind: 'public' }, config.CALENDAR_TIMEZONE, now);
-      const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
-      let name = CALENDAR_NAME;
-      if (filters.observance) {
-        const [day] = await db.select({ zh: observances.nameZh, en: observances.nameEn }).from(observances).where(eq(observances.slug, filters.observance));
-        if (day) name = { zh: `${CALENDAR_NAME.zh}·${day.zh}`, en: `${CALENDAR_NAME.en}: ${day.en}` };
-      }
-      return { body: renderCalendar(events, await options(lang ?? 'zh', name)), contentType: ICAL_TYPE };
-    }));
-    return;
-  }
+/** Under /api/v1: one event's calendar (cached like the feed), and a registrant's own booking (private). */
+export const calendarRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => {
+  const { db, config, httpCache } = deps;
+  const options = calendarOptions(deps);
 
   app.get('/events/:id.ics', {
     config: { access: 'public' },
