@@ -106,12 +106,14 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   // Public answers are cached in the process. A successful change by staff (any write on a
-  // route that is not public) drops them once it has committed and answered; residents'
-  // sign-ups do not, so seat counts in public answers may lag by the cache's few seconds.
+  // route that is not public) drops them all once it has committed and answered; a resident's
+  // sign-up or change drops the answers showing that event's seats (in its transaction, so an
+  // answer rendered just before the commit may be served for the cache's few seconds).
   const httpCache = createHttpCache();
   app.addHook('onResponse', async (request, reply) => {
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });
+  changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidate(`event:${change.eventId}`); });
   const deps = { db, clock, changes, config, httpCache };
   await app.register(feedRoutes, deps);
   await app.register(async (api) => {

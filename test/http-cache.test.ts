@@ -298,6 +298,20 @@ t.test('createHttpCache', async (t) => {
     return { cache, fetch, count, renders };
   }
 
+  t.test('invalidating a tag drops only the answers that carry it', async (t) => {
+    // Each thing is tagged with its own name, and 'both' with two tags.
+    const { cache, fetch, count } = await cacheApp({}, async (name) => ({
+      body: JSON.stringify({ name }), contentType: 'application/json; charset=utf-8', tags: name === 'both' ? ['a', 'b'] : [name],
+    }));
+    for (const name of ['a', 'b', 'both']) await fetch(name);
+    cache.invalidate('a');
+    for (const name of ['a', 'b', 'both']) await fetch(name);
+    t.same([count('a'), count('b'), count('both')], [2, 1, 2], 'a and both rendered again, b served from the cache');
+    cache.invalidate('nothing-has-this');
+    await fetch('b');
+    t.equal(count('b'), 1, 'an unknown tag drops nothing');
+  });
+
   t.test('repeated GETs within the TTL render once', async (t) => {
     const { fetch, count } = await cacheApp();
     const a = await fetch('a');

@@ -7,9 +7,13 @@ import { isSignedIn } from '../modules/accounts/principal.js';
  * `sameSecondAsChange`: rendered in the second a change was made, so its Last-Modified equals
  * that of the answer before the change, and If-Modified-Since cannot tell them apart.
  */
-type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; expires: number };
-/** What a route renders: the body, its type, and headers that belong with it (a Link header). */
-export type Rendered = { body: string | Buffer; contentType: string; headers?: Record<string, string> };
+type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; tags: string[]; expires: number };
+/**
+ * What a route renders: the body, its type, headers that belong with it (a Link header), and
+ * tags naming what it shows (event ids), so a change to one event drops only the answers
+ * that show it.
+ */
+export type Rendered = { body: string | Buffer; contentType: string; headers?: Record<string, string>; tags?: string[] };
 
 /** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -43,27 +47,44 @@ function matches(header: string | undefined, etag: string) {
 
 /**
  * Public GET answers rendered once and kept in the process, keyed by URL: a bot polling every
- * minute costs a map lookup, a hash comparison and (usually) a 304. Entries live `ttlMs` and
- * are all dropped when this process commits a change (`invalidate`); a change made by another
- * API process is seen when the entry expires, so public answers are at most `ttlMs` stale.
+ * minute costs a map lookup, a hash comparison and (usually) a 304. Entries live `ttlMs`;
+ * this process drops them when it changes what they show (`invalidate`, by tag or all); a
+ * change made by another API process is seen when the entry expires, so public answers are
+ * at most `ttlMs` stale.
  * Signed-in callers (who may see drafts) always get a fresh, private answer.
  */
 export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   const entries = new Map<string, Entry>();
+  const keysByTag = new Map<string, Set<string>>();
   let generation = 0;
   let invalidatedAt = 0;
 
   function entryOf(rendered: Rendered, now: number): Entry {
     const body = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
     const second = Math.floor(now / 1000) * 1000;
-    return { body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType, headers: rendered.headers ?? {}, expires: now + ttlMs };
+    return {
+      body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType,
+      headers: rendered.headers ?? {}, tags: rendered.tags ?? [], expires: now + ttlMs,
+    };
   }
 
   /** Kept in insertion order, so the oldest goes first when the map is full. */
   function keep(key: string, entry: Entry) {
-    entries.delete(key);
+    drop(key);
     entries.set(key, entry);
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    for (const tag of entry.tags) (keysByTag.get(tag) ?? keysByTag.set(tag, new Set()).get(tag)!).add(key);
+    if (entries.size > maxEntries) drop(entries.keys().next().value!);
+  }
+
+  function drop(key: string) {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    for (const tag of entry.tags) {
+      const keys = keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) keysByTag.delete(tag);
+    }
   }
 
   function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry) {
@@ -84,11 +105,16 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   }
 
   return {
-    /** Drops every entry; called by the change recorder's listener for each change in this process. */
-    invalidate() {
+    /** Drops every entry, or with a tag only those that show it. */
+    invalidate(tag?: string) {
       generation += 1;
       invalidatedAt = Date.now();
-      entries.clear();
+      if (tag === undefined) {
+        entries.clear();
+        keysByTag.clear();
+      } else {
+        for (const key of [...(keysByTag.get(tag) ?? [])]) drop(key);
+      }
     },
 
     async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>) {

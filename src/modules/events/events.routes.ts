@@ -49,14 +49,17 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
   }, async (request, reply) => httpCache.send(request, reply, async (): Promise<Rendered> => {
     const page = await events.list(request.query, viewerOf(request.principal));
     const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
-    return { body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {} };
+    return {
+      body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {},
+      tags: page.items.map((e) => `event:${e.id}`),
+    };
   }));
 
   app.get('/events/:id', {
     config: { access: 'public' },
     schema: { tags, operationId: 'getEvent', params: IdParams, response: { 200: event, ...problems(404) } },
   }, async (request, reply) => httpCache.send(request, reply, async () => ({
-    body: JSON.stringify(await events.get(request.params.id, viewerOf(request.principal))), contentType: JSON_TYPE,
+    body: JSON.stringify(await events.get(request.params.id, viewerOf(request.principal))), contentType: JSON_TYPE, tags: [`event:${request.params.id}`],
   })));
 
   app.post('/events', {
