@@ -17,7 +17,7 @@ export type Rendered = { body: string | Buffer; contentType: string; headers?: R
 
 /** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
-const VARY = 'Accept-Encoding, Authorization, Cookie';
+const VARY = 'Accept, Accept-Encoding, Authorization, Cookie';
 const GZIP_FROM_BYTES = 1024;
 
 const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -117,12 +117,13 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
       }
     },
 
-    async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>) {
+    /** `variant` tells apart answers of one URL that differ by a request header (e.g. Accept). */
+    async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>, variant = '') {
       if (isSignedIn(request.principal)) {
         const rendered = await render();
         return reply.header('cache-control', 'private, no-store').header('vary', VARY).headers(rendered.headers ?? {}).type(rendered.contentType).send(rendered.body);
       }
-      const key = request.url;
+      const key = variant ? `${request.url}\u0000${variant}` : request.url;
       const now = Date.now();
       const cached = entries.get(key);
       if (cached && cached.expires > now) return sendEntry(request, reply, cached);

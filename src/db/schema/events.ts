@@ -99,6 +99,8 @@ export const sessions = pgTable('sessions', {
   streamUrl: text('stream_url'),
   status: text('status').$type<SessionStatus>().notNull().default('scheduled'),
   sequence: integer('sequence').notNull().default(0),
+  /** Where a published session started before it was last moved (schema.org previousStartDate). */
+  previousStartsAt: timestamp('previous_starts_at', { withTimezone: true }),
   ...timestamps,
 }, (t) => [
   check('sessions_time_check', sql`${t.startsAt} < ${t.endsAt}`),

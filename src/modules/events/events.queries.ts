@@ -47,7 +47,7 @@ const EVENT_DOCUMENT = `json_build_object(
         when s.effective_capacity - s.seats_taken <= 0 then case when e.waitlist_enabled then 'waiting_list' else 'full' end
         when s.effective_capacity - s.seats_taken <= greatest(5, s.effective_capacity / 10) then 'few_left'
         else 'available' end,
-      'status', s.status, 'sequence', e.sequence + s.sequence,
+      'status', s.status, 'sequence', e.sequence + s.sequence, 'previousStartsAt', ${iso('s.previous_starts_at')},
       'streamUrl', case when $public and e.registration_mode <> 'none' then null else s.stream_url end,
       'updatedAt', ${iso('s.updated_at')}) order by s.starts_at, s.id)
     from sessions s where s.event_id = e.id), '[]'::json),

@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { HttpCache, Rendered } from '../../lib/http-cache.js';
+import { eventJsonLd } from '../feeds/json-ld.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
 import { isAdmin, viewerOf } from '../accounts/principal.js';
@@ -57,10 +58,20 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
 
   app.get('/events/:id', {
     config: { access: 'public' },
-    schema: { tags, operationId: 'getEvent', params: IdParams, response: { 200: event, ...problems(404) } },
-  }, async (request, reply) => httpCache.send(request, reply, async () => ({
-    body: JSON.stringify(await events.get(request.params.id, viewerOf(request.principal))), contentType: JSON_TYPE, tags: [`event:${request.params.id}`],
-  })));
+    schema: {
+      tags, operationId: 'getEvent', summary: 'An event; with Accept: application/ld+json, the schema.org Event', params: IdParams,
+      produces: ['application/json', 'application/ld+json'], response: { 200: event, ...problems(404) },
+    },
+  }, async (request, reply) => {
+    // Accept: application/ld+json asks for the schema.org Event (the public pages embed the same).
+    const linkedData = /application\/ld\+json/.test(request.headers.accept ?? '');
+    return httpCache.send(request, reply, async () => {
+      const event = await events.get(request.params.id, viewerOf(request.principal));
+      return linkedData
+        ? { body: JSON.stringify(eventJsonLd(event)), contentType: 'application/ld+json; charset=utf-8', tags: [`event:${event.id}`] }
+        : { body: JSON.stringify(event), contentType: JSON_TYPE, tags: [`event:${event.id}`] };
+    }, linkedData ? 'ld' : '');
+  });
 
   app.post('/events', {
     config: { access: { units: newEventOwner } },

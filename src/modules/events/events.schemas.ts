@@ -18,6 +18,7 @@ export const SessionSchema = Type.Object({
   effectiveCapacity: Nullable(Type.Integer({ description: 'Session, else event, else venue capacity; null: unlimited' })),
   status: literals(SESSION_STATUSES),
   sequence: Type.Integer({ description: 'The iCal SEQUENCE of this session: event.sequence + its own changes' }),
+  previousStartsAt: Nullable(Type.String({ format: 'date-time', description: 'The start before the session was last moved, once published' })),
   streamUrl: Nullable(Type.String({ description: 'Omitted (null) for the public when the event takes registrations' })),
   seatsLeft: Nullable(Type.Integer({ description: 'Null when seats are unlimited or the event takes no registrations' })),
   availability: Nullable(StringEnum(AVAILABILITY, { description: 'few_left: at most 5 seats or 10% left; waiting_list: full, new sign-ups wait; null without registration' })),

@@ -62,7 +62,9 @@ export function createSessionsService({ db, clock, changes }: { db: Database; cl
         const changed = changedFields(session as Record<string, unknown>, patch);
         const calendarVisible = touchesCalendar(changed, SESSION_CALENDAR_FIELDS);
         if (changed.includes('startsAt') || changed.includes('endsAt')) await assertVenueFree(tx, event.venueId, eventId, [times]);
-        await tx.update(sessions).set({ ...patch, updatedAt: sql`now()`, ...(calendarVisible ? { sequence: sql`${sessions.sequence} + 1` } : {}) })
+        // Once people may have planned around it, a moved start is remembered (EventRescheduled in JSON-LD).
+        const moved = changed.includes('startsAt') && event.status === 'published' ? { previousStartsAt: session.startsAt } : {};
+        await tx.update(sessions).set({ ...patch, ...moved, updatedAt: sql`now()`, ...(calendarVisible ? { sequence: sql`${sessions.sequence} + 1` } : {}) })
           .where(eq(sessions.id, sessionId));
         await refreshEventSpan(tx, eventId);
         await changes.record(tx, { entity: 'session', action: 'updated', eventId, sessionId, changedFields: changed, calendarVisible, ownerUnitId: event.ownerUnitId, actor });
