@@ -71,3 +71,12 @@ t.test('several sessions: one Event spanning them, with a subEvent each; online 
   t.equal(ld.subEvent.length, 2);
   t.match(ld.subEvent[1], { '@type': 'Event', startDate: '2030-05-02T14:00:00+08:00', maximumAttendeeCapacity: 100, remainingAttendeeCapacity: 100 });
 });
+
+t.test('an organizer\'s draft without sessions is not called cancelled', async (t) => {
+  const { app, db } = await build(t);
+  const unit = await buildUnit(db);
+  const draft = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(unit.id, { sessions: [] }) })).json();
+  const ld = (await app.inject({ url: `/api/v1/events/${draft.id}`, headers: { ...LD, ...adminHeaders } })).json<Ld>();
+  t.equal(ld.eventStatus, 'https://schema.org/EventScheduled');
+  t.same(ld.subEvent, []);
+});

@@ -26,7 +26,7 @@ function location(event: EventResponse): Thing | undefined {
 }
 
 function statusOf(event: EventResponse, sessions: SessionResponse[]) {
-  if (event.status === 'cancelled' || sessions.every((s) => s.status === 'cancelled')) return { eventStatus: `${SCHEMA}EventCancelled` };
+  if (event.status === 'cancelled' || (sessions.length > 0 && sessions.every((s) => s.status === 'cancelled'))) return { eventStatus: `${SCHEMA}EventCancelled` };
   const moved = sessions.find((s) => s.status === 'scheduled' && s.previousStartsAt);
   return moved
     ? { eventStatus: `${SCHEMA}EventRescheduled`, previousStartDate: local(moved.previousStartsAt!, event.timezone) }
