@@ -485,3 +485,10 @@ t.test('anonymisation after the retention period: no personal data left anywhere
   t.match(stillThere.json<Registration>(), { name: '薛宝钗', phone: '13800004444', anonymized: false, answers: [{ questionId: recentQuestion, value: '无' }] });
   t.equal(await keysOf([kept.registration.id]), 1, 'its idempotency key stays');
 });
+
+t.test('a check-in that names nobody is refused with the field to fill in', async (t) => {
+  const { app, db } = await build(t);
+  const unit = await buildUnit(db);
+  const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(unit.id, { registrationMode: 'individual' }) })).json();
+  problem(t, await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/check-ins`, headers: adminHeaders, payload: { headcount: 2 } }), 422, 'invalid_check_in', ['/code']);
+});

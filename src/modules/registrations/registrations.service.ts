@@ -363,6 +363,9 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
   }
 
   async function checkIn(eventId: string, body: CheckInBody, actor: Actor) {
+    if (!body.code && !body.registrationId) {
+      throw unprocessable('invalid_check_in', 'Say whom to check in.', [fieldError('/code', 'give the check-in code or the registrationId')]);
+    }
     const [target] = await db.select({ id: registrations.id }).from(registrations)
       .where(and(eq(registrations.eventId, eventId), body.registrationId ? eq(registrations.id, body.registrationId) : eq(registrations.checkInCode, (body.code ?? '').trim().toUpperCase())));
     if (!target) throw notFound('registration');
