@@ -119,7 +119,7 @@ export async function seedDatabase(db: Database, { timezone, clock = { now: () =
   }
 
   // The seed discards the documents the service returns, so their links need no host.
-  const events = createEventsService({ db, clock, changes: createChangeRecorder(), defaultTimezone: timezone, baseUrl: '' });
+  const events = createEventsService({ db, clock, changes: createChangeRecorder(), defaultTimezone: timezone, baseUrl: '', tombstoneRetentionDays: 90 });
   const refs = {
     units: await ids(db.select({ slug: units.slug, id: units.id }).from(units)),
     venues: await ids(db.select({ slug: venues.slug, id: venues.id }).from(venues)),

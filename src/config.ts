@@ -31,6 +31,8 @@ export const ConfigSchema = Type.Object({
   SIGNUP_CONTACT_LIMIT_PER_HOUR: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
   /** Days after an event ends when its registrants' personal data is anonymised. */
   PERSONAL_DATA_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
+  /** Days a deletion is remembered for bots that sync with updatedSince; an older updatedSince gets 410. */
+  TOMBSTONE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });

@@ -32,7 +32,7 @@ async function main() {
     if (seeded) app.log.info(seeded, 'seeded the demo data into an empty database');
   }
 
-  const sweeps = startRetentionSweeps({ db: database.db, clock: systemClock, retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, log: app.log });
+  const sweeps = startRetentionSweeps({ db: database.db, clock: systemClock, retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS, log: app.log });
 
   let closing = false;
   const shutdown = async (signal: string) => {

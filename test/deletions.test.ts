@@ -10,10 +10,10 @@ t.test('deleting a draft leaves tombstones for the event and its sessions, reada
   const deleted = await app.inject({ method: 'DELETE', url: `/api/v1/events/${created.id}`, headers: adminHeaders });
   t.equal(deleted.statusCode, 204);
 
-  const page = (await app.inject({ url: `/api/v1/deletions?since=${encodeURIComponent(before)}` })).json();
+  const page = (await app.inject({ url: `/api/v1/deletions?since=${encodeURIComponent(before)}`, headers: adminHeaders })).json();
   t.same(page.items.map((d: { kind: string; id: string }) => [d.kind, d.id]).sort(), [['event', created.id], ['session', created.sessions[0].id]].sort());
   t.equal(page.items.find((d: { kind: string }) => d.kind === 'session').eventId, created.id);
-  const later = (await app.inject({ url: `/api/v1/deletions?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}` })).json();
+  const later = (await app.inject({ url: `/api/v1/deletions?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, headers: adminHeaders })).json();
   t.same(later.items, [], 'nothing deleted after a later time');
 });
 
@@ -24,9 +24,9 @@ t.test('deletions page with a cursor; a tampered cursor is refused', async (t) =
     const e = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(unit.id, { sessions: [] }) })).json();
     await app.inject({ method: 'DELETE', url: `/api/v1/events/${e.id}`, headers: adminHeaders });
   }
-  const first = (await app.inject({ url: '/api/v1/deletions?limit=2' })).json();
+  const first = (await app.inject({ url: '/api/v1/deletions?limit=2', headers: adminHeaders })).json();
   t.equal(first.items.length, 2);
-  const second = (await app.inject({ url: `/api/v1/deletions?limit=2&cursor=${first.nextCursor}` })).json();
+  const second = (await app.inject({ url: `/api/v1/deletions?limit=2&cursor=${first.nextCursor}`, headers: adminHeaders })).json();
   t.equal(second.items.length, 1);
   t.equal(second.nextCursor, null);
   const bad = await app.inject({ url: '/api/v1/deletions?cursor=bm9wZQ' });

@@ -391,8 +391,9 @@ t.test('the change recorder: listeners see each change inside its transaction', 
   t.equal((await inject('DELETE', `/events/${draft.id}`)).statusCode, 204);
   t.match(seen.slice(count), [
     { entity: 'session', action: 'deleted', sessionId: draft.sessions[0].id, tombstoned: true },
-    { entity: 'event', action: 'deleted', eventId: draft.id, titleInTx: null, tombstoned: true },
-  ], 'deletions: the tombstone is written before the listeners run');
+    { entity: 'event', action: 'deleted', eventId: draft.id, titleInTx: draft.titleZh, tombstoned: true },
+  ], 'deletions: the tombstone is written before the listeners run, which still read what is being deleted');
+  t.equal((await inject('GET', `/events/${draft.id}`)).statusCode, 404, 'and then it is gone');
 
   // A listener that fails takes the whole change down with it: nothing is written.
   failWith = 'mail server down: smtp://secret';

@@ -52,9 +52,9 @@ t.test('the sweep runs at start and reports what it anonymised', async (t) => {
 
   const logged: object[] = [];
   clock.at = new Date('2030-07-20T00:00:00Z'); // 181 days after the session ended
-  const sweeps = startRetentionSweeps({ db, clock, retentionDays: 180, log: { info: (o) => logged.push(o), error: (o) => logged.push({ failed: o }) } });
+  const sweeps = startRetentionSweeps({ db, clock, retentionDays: 180, tombstoneRetentionDays: 90, log: { info: (o) => logged.push(o), error: (o) => logged.push({ failed: o }) } });
   await sweeps.stop();
-  t.same(logged, [{ anonymized: 1, purgedIdempotencyKeys: 0 }], 'one registration anonymised, logged without personal data');
+  t.same(logged, [{ anonymized: 1, purgedIdempotencyKeys: 0, purgedTombstones: 0 }], 'one registration anonymised, logged without personal data');
   t.equal((await app.inject({ url: `/api/v1/registrations/${signedUp.manageToken}` })).statusCode, 404, 'its manage link is gone');
   const listed = (await app.inject({ url: `/api/v1/events/${event.id}/registrations`, headers: adminHeaders })).json();
   t.match(listed.items, [{ name: null, email: null, anonymized: true, status: 'confirmed' }], 'the registration still counts');

@@ -119,5 +119,9 @@ export const tombstones = pgTable('tombstones', {
   objectId: uuid('object_id').notNull(),
   /** For a session: its event, so an event's feed can drop it. */
   parentId: uuid('parent_id'),
+  /** The units whose organizers could see the event: they, and admins, see its tombstone. */
+  unitIds: uuid('unit_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  /** Whether the public ever saw the event; only then is its deletion public. */
+  wasPublished: boolean('was_published').notNull().default(false),
   deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('tombstones_deleted_idx').on(t.deletedAt), index('tombstones_object_idx').on(t.objectId)]);

@@ -1,4 +1,5 @@
-import { tombstones } from '../../db/schema/index.js';
+import { sql } from 'drizzle-orm';
+import { eventUnits, events, tombstones } from '../../db/schema/index.js';
 import type { Transaction } from '../../db/client.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 
@@ -13,6 +14,19 @@ export type RegistrationChange = {
   ownerUnitId: string; status: string; changedFields: string[]; actor: Actor;
 };
 export type Change = (ChangeBase & { entity: 'event' }) | (ChangeBase & { entity: 'session'; sessionId: string }) | RegistrationChange;
+
+/**
+ * Who may learn of the deletion is read from the event row, so it is recorded before the row
+ * goes: the owner and co-organizing units, and the public if the event was ever published.
+ */
+async function leaveTombstone(tx: Transaction, change: ChangeBase & ({ entity: 'event' } | { entity: 'session'; sessionId: string })) {
+  const event = sql.param(change.eventId);
+  await tx.insert(tombstones).values({
+    ...(change.entity === 'event' ? { kind: 'event', objectId: change.eventId } : { kind: 'session', objectId: change.sessionId, parentId: change.eventId }),
+    unitIds: sql`array(select ${sql.param(change.ownerUnitId)}::uuid union select ${eventUnits.unitId} from ${eventUnits} where ${eventUnits.eventId} = ${event})`,
+    wasPublished: sql`coalesce((select ${events.publishedAt} is not null from ${events} where ${events.id} = ${event}), false)`,
+  });
+}
 
 /** Runs inside the transaction of the change: whatever it writes commits or rolls back with it. */
 export type ChangeListener = (tx: Transaction, change: Change) => Promise<void>;
@@ -29,11 +43,7 @@ export function createChangeRecorder() {
       listeners.push(listener);
     },
     async record(tx: Transaction, change: Change): Promise<void> {
-      if (change.action === 'deleted') {
-        await tx.insert(tombstones).values(change.entity === 'event'
-          ? { kind: 'event', objectId: change.eventId }
-          : { kind: 'session', objectId: change.sessionId, parentId: change.eventId });
-      }
+      if (change.entity !== 'registration' && change.action === 'deleted') await leaveTombstone(tx, change);
       // A resident's own sign-ups and changes are in the registration's history; staff actions
       // on registrations (check-in, cancelling, promoting) are audited like any other.
       if (change.entity !== 'registration' || change.actor !== null) {

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { and, asc, gt, gte } from 'drizzle-orm';
+import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { tombstones } from '../../db/schema/index.js';
+import { Problem } from '../../lib/problems.js';
+import { viewerOf } from '../accounts/principal.js';
+import { syncTimes, tombstonesSince } from './sync.js';
 import { decodeSerialCursor, encodeSerialCursor } from '../../lib/cursor.js';
 import { Instant, Nullable, PageQuery, Uuid, problems } from '../../lib/schemas.js';
 
@@ -18,20 +20,28 @@ const DeletionQuery = Type.Object({
   since: Type.Optional(Instant),
 }, { additionalProperties: false });
 
-/** Tombstones, oldest first, for bots that sync the event list and must drop what is gone. */
-export const deletionsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+/**
+ * Tombstones, oldest first, for bots that sync and must drop what is gone. Each caller hears only
+ * of what it could have seen: the public of published events, organizers of their units' too.
+ */
+export const deletionsRoutes: FastifyPluginAsyncTypebox<{ db: Database; config: Config }> = async (app, { db, config }) => {
   app.get('/deletions', {
     config: { access: 'public' },
     schema: {
       tags: ['events'], operationId: 'listDeletions', summary: 'Deleted events and sessions (tombstones), oldest first',
-      querystring: DeletionQuery, response: { 200: Type.Object({ items: Type.Array(DeletionSchema), nextCursor: Nullable(Type.String()) }), ...problems(400) },
+      querystring: DeletionQuery, response: { 200: Type.Object({ items: Type.Array(DeletionSchema), nextCursor: Nullable(Type.String()) }), ...problems(400, 410) },
     },
   }, async (request) => {
     const { since, cursor, limit } = request.query;
-    const after = decodeSerialCursor(cursor);
-    const rows = await db.select().from(tombstones)
-      .where(and(since ? gte(tombstones.deletedAt, new Date(since)) : undefined, after !== undefined ? gt(tombstones.seq, after) : undefined))
-      .orderBy(asc(tombstones.seq)).limit(limit + 1);
+    const { horizon } = await syncTimes(db, config.TOMBSTONE_RETENTION_DAYS);
+    const from = since === undefined ? undefined : new Date(since);
+    if (from && from < horizon) {
+      throw new Problem(410, 'sync_expired', `Deletions are remembered for ${config.TOMBSTONE_RETENTION_DAYS} days; older ones are forgotten.`, {
+        errors: [{ in: 'querystring', pointer: '/since', detail: `is before ${horizon.toISOString()}, the oldest deletion still remembered` }],
+        oldestUpdatedSince: horizon.toISOString(),
+      });
+    }
+    const rows = await tombstonesSince(db, { since: from, afterSeq: decodeSerialCursor(cursor), limit, viewer: viewerOf(request.principal) });
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({ kind: r.kind as 'event' | 'session', id: r.objectId, eventId: r.parentId, deletedAt: r.deletedAt.toISOString() })),

@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * from=to=2024-05-25 is that one day. The schema lets through what no Date can hold (a leap
  * second, year 0 or 10000 after the offset), which would otherwise fail in the driver as a 500.
  */
-function boundary(value: string, param: 'from' | 'to' | 'updatedSince', zone: string): Date {
+export function boundary(value: string, param: 'from' | 'to' | 'updatedSince', zone: string): Date {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : undefined;
   const date = day ? (param === 'to' ? day.plus({ days: 1 }) : day).toJSDate() : new Date(value);
   const year = date.getUTCFullYear();
@@ -52,8 +52,9 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
   if (viewer.kind === 'public') where.push(everPublished);
   if (viewer.kind === 'units') where.push(or(everPublished, ownedByAny(viewer.unitIds))!);
 
-  // The public list starts from now unless asked otherwise; organizers see everything by default.
-  const from = query.from ? boundary(query.from, 'from', zone) : viewer.kind === 'public' ? now : undefined;
+  // The public list starts from now unless asked otherwise; organizers see everything by default,
+  // and so does a sync (updatedSince), which must hear of past events' changes too.
+  const from = query.from ? boundary(query.from, 'from', zone) : viewer.kind === 'public' && !query.updatedSince ? now : undefined;
   const to = query.to ? boundary(query.to, 'to', zone) : undefined;
   if (from && to && from >= to) {
     throw new Problem(400, 'invalid_range', '`to` must be after `from`.', { errors: [{ in: 'querystring', pointer: '/to', detail: 'is not after from' }] });
@@ -94,9 +95,22 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
     const pattern = `%${escapeLike(query.q)}%`;
     where.push(or(ilike(events.titleZh, pattern), ilike(events.titleEn, pattern), ilike(events.descriptionZh, pattern), ilike(events.descriptionEn, pattern)));
   }
-  if (query.updatedSince) where.push(gte(events.updatedAt, boundary(query.updatedSince, 'updatedSince', zone)));
+  if (query.updatedSince) where.push(changedSince(boundary(query.updatedSince, 'updatedSince', zone)));
   return where.filter((w): w is SQL => w !== undefined);
 }
+
+/**
+ * An event's public record changed: the event itself (its sessions, and a session's
+ * availability band, mark it too), or a venue, themed day, plan task or unit it shows by name.
+ */
+const changedSince = (since: Date) => or(
+  gte(events.updatedAt, since),
+  inArray(events.venueId, sql`(select ${venues.id} from ${venues} where ${venues.updatedAt} >= ${since.toISOString()}::timestamptz)`),
+  inArray(events.observanceId, sql`(select ${observances.id} from ${observances} where ${observances.updatedAt} >= ${since.toISOString()}::timestamptz)`),
+  inArray(events.taskId, sql`(select ${campaignTasks.id} from ${campaignTasks} where ${campaignTasks.updatedAt} >= ${since.toISOString()}::timestamptz)`),
+  exists(sql`(select 1 from ${units} where ${units.updatedAt} >= ${since.toISOString()}::timestamptz and (${units.id} = ${events.ownerUnitId}
+    or ${units.id} in (select ${eventUnits.unitId} from ${eventUnits} where ${eventUnits.eventId} = ${events.id})))`),
+)!;
 
 /**
  * One page of event ids in a stable order: by first session start (events without

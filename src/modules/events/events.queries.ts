@@ -12,7 +12,8 @@ const unitJson = (alias: string) => `json_build_object('id', ${alias}.id, 'slug'
  * one round trip for a page of events, and no per-row mapping in JavaScript (measured:
  * about a quarter of the CPU of five Drizzle queries mapped and stitched in JS).
  * A session's capacity falls back to the event's, then the venue's (kept in effective_capacity
- * by triggers); seats left and an availability word come from it; its sequence adds the
+ * by triggers); seats left and an availability word come from it (the band is the SQL function
+ * seat_availability_band, migration 0009, which also marks the event changed when it moves); its sequence adds the
  * event's (see changes/calendar-fields.ts); stream links stay hidden from the public view
  * of events that take registrations.
  */
@@ -43,10 +44,9 @@ const EVENT_DOCUMENT = `json_build_object(
       'capacity', s.capacity, 'effectiveCapacity', s.effective_capacity,
       'seatsLeft', case when e.registration_mode = 'none' or s.effective_capacity is null then null else greatest(s.effective_capacity - s.seats_taken, 0) end,
       'availability', case when e.registration_mode = 'none' then null
-        when s.effective_capacity is null then 'available'
-        when s.effective_capacity - s.seats_taken <= 0 then case when e.waitlist_enabled then 'waiting_list' else 'full' end
-        when s.effective_capacity - s.seats_taken <= greatest(5, s.effective_capacity / 10) then 'few_left'
-        else 'available' end,
+        else case seat_availability_band(s.effective_capacity, s.seats_taken)
+          when 2 then case when e.waitlist_enabled then 'waiting_list' else 'full' end
+          when 1 then 'few_left' else 'available' end end,
       'status', s.status, 'sequence', e.sequence + s.sequence, 'previousStartsAt', ${iso('s.previous_starts_at')},
       'streamUrl', case when $public and e.registration_mode <> 'none' then null else s.stream_url end,
       'updatedAt', ${iso('s.updated_at')}) order by s.starts_at, s.id)

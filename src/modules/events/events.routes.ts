@@ -20,7 +20,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Config; httpCache: HttpCache };
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config, httpCache }) => {
-  const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL });
+  const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS });
   const sessions = createSessionsService({ db, clock, changes });
   const tags = ['events'];
   const event = Type.Ref(EventSchema);
@@ -45,10 +45,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     schema: {
       tags, operationId: 'listEvents',
       summary: 'Events with their sessions; anonymous callers see published (and once-published cancelled) events only',
-      querystring: EventListQuery, response: { 200: EventPage, ...problems(400, 401) },
+      querystring: EventListQuery, response: { 200: EventPage, ...problems(400, 401, 410) },
     },
   }, async (request, reply) => httpCache.send(request, reply, async (): Promise<Rendered> => {
-    const page = await events.list(request.query, viewerOf(request.principal));
+    const { updated_since: updatedSinceAlias, ...query } = request.query;
+    const page = await events.list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewerOf(request.principal));
     const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
     return {
       body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {},

@@ -130,12 +130,17 @@ export const EventListQuery = Type.Object({
   type: Type.Optional(EventTypeSchema),
   status: Type.Optional(EventStatusSchema),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Substring of the title or description (Chinese or English)' })),
-  updatedSince: Type.Optional(Instant),
+  updatedSince: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Sync: every event changed since then, past ones and cancelled ones too (the default `from` does not apply), and `deleted` lists the events deleted since. Start from a full listing\'s `nextUpdatedSince`; older than the tombstone retention (default 90 days) gets 410.' })),
+  updated_since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'The same as updatedSince, as the feed\'s first description spelled it' })),
 }, { additionalProperties: false });
 export type EventListQuery = Static<typeof EventListQuery>;
 export const EventPage = Type.Object({
   ...pageOf(Type.Ref(EventSchema)).properties,
   next: Nullable(Type.String({ description: 'The next page\'s URL (also in the Link header, rel="next"); null on the last page' })),
+  deleted: Type.Optional(Type.Array(Type.Object({ id: Uuid, deletedAt: Type.String({ format: 'date-time' }) }), {
+    description: 'Only with updatedSince: events deleted since then (tombstones), paged with the events',
+  })),
+  nextUpdatedSince: Type.String({ format: 'date-time', description: 'Pass as updatedSince to hear of every change after this listing (the same on every page of one listing)' }),
 });
 
 export const ReturnEventBody = Type.Object({ comment: ShortText(2000) }, { additionalProperties: false });

@@ -8,13 +8,14 @@ import type { ChangeRecorder } from '../changes/change-recorder.js';
 import { checkEventReferences, ownerApartFromCoUnits, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
 import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './events.queries.js';
 import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
-import { listEventIds, ownedByAny } from './events.list.js';
+import { ownedByAny } from './events.list.js';
+import { listEventsPage } from './events.sync.js';
 import type { Viewer } from '../accounts/principal.js';
 import type { Actor } from '../audit/audit.js';
 import { assertVenueFree } from './venue-clash.js';
 import { cancelRegistrationsOf, promoteAfterCapacityChange } from '../registrations/cascade.js';
 
-type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string; baseUrl: string };
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; defaultTimezone: string; baseUrl: string; tombstoneRetentionDays: number };
 
 /**
  * What the public may see: published events, and cancelled ones that had been published.
@@ -25,7 +26,7 @@ const visibleTo = (viewer: Viewer) =>
     : viewer.kind === 'public' ? sql`${events.publishedAt} is not null`
       : or(sql`${events.publishedAt} is not null`, ownedByAny(viewer.unitIds));
 
-export function createEventsService({ db, clock, changes, defaultTimezone, baseUrl }: Deps) {
+export function createEventsService({ db, clock, changes, defaultTimezone, baseUrl, tombstoneRetentionDays }: Deps) {
   async function get(id: string, viewer: Viewer): Promise<EventResponse> {
     const [row] = await db.select({ id: events.id }).from(events).where(and(eq(events.id, id), visibleTo(viewer)));
     if (!row) throw notFound('event', id);
@@ -76,8 +77,8 @@ export function createEventsService({ db, clock, changes, defaultTimezone, baseU
     get,
 
     async list(query: EventListQuery, viewer: Viewer) {
-      const { ids, nextCursor } = await listEventIds(db, query, viewer, defaultTimezone, clock.now());
-      return { items: await loadEvents(db, ids, { publicView: viewer.kind === 'public', baseUrl }), nextCursor };
+      const { ids, ...page } = await listEventsPage(db, query, viewer, { zone: defaultTimezone, now: clock.now(), tombstoneRetentionDays });
+      return { items: await loadEvents(db, ids, { publicView: viewer.kind === 'public', baseUrl }), ...page };
     },
 
     /** A draft event, with its sessions if given, in one transaction. */
@@ -192,11 +193,12 @@ export function createEventsService({ db, clock, changes, defaultTimezone, baseU
       await withEvent(id, async (tx, event) => {
         if (event.status !== 'draft') throw conflict('not_a_draft', `A ${event.status} event cannot be deleted; cancel it instead.`);
         const doomed = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.eventId, id));
-        await tx.delete(events).where(eq(events.id, id));
+        // Recorded first: the tombstones take who may see them from the event's row.
         for (const session of doomed) {
           await changes.record(tx, { entity: 'session', action: 'deleted', eventId: id, sessionId: session.id, ownerUnitId: event.ownerUnitId, changedFields: [], calendarVisible: true, actor });
         }
         await changes.record(tx, { entity: 'event', action: 'deleted', eventId: id, ownerUnitId: event.ownerUnitId, changedFields: [], calendarVisible: true, actor });
+        await tx.delete(events).where(eq(events.id, id));
       });
     },
   };

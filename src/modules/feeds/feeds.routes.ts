@@ -21,7 +21,7 @@ type Deps = { db: Database; clock: Clock; config: Config; httpCache: HttpCache }
 
 const ICAL_TYPE = 'text/calendar; charset=utf-8';
 const Lang = Type.Optional(StringEnum(['zh', 'en'] as const, { description: 'Language of titles and the calendar name (default zh)' }));
-const { limit: _limit, cursor: _cursor, from: _from, to: _to, status: _status, updatedSince: _updated, ...feedFilters } = EventListQuery.properties;
+const { limit: _limit, cursor: _cursor, from: _from, to: _to, status: _status, updatedSince: _updated, updated_since: _updatedAlias, ...feedFilters } = EventListQuery.properties;
 const FeedQuery = Type.Object({ ...feedFilters, lang: Lang }, { additionalProperties: false });
 const LangQuery = Type.Object({ lang: Lang }, { additionalProperties: false });
 const DAY_MS = 24 * 3600_000;

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import { idempotencyKeys, registrationAnswers, registrations } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { purgeIdempotencyKeys } from './idempotency.js';
+import { purgeTombstones } from '../changes/sync.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -30,18 +31,19 @@ export async function anonymizeEndedEvents(db: Database, { now, retentionDays }:
   });
 }
 
-/** Runs the personal-data sweeps now and then every hour, until stopped. */
-export function startRetentionSweeps({ db, clock, retentionDays, log }: {
-  db: Database; clock: Clock; retentionDays: number; log: { info(o: object, m: string): void; error(o: object, m: string): void };
+/** Runs the retention sweeps (personal data, idempotency keys, old tombstones) now and then every hour, until stopped. */
+export function startRetentionSweeps({ db, clock, retentionDays, tombstoneRetentionDays, log }: {
+  db: Database; clock: Clock; retentionDays: number; tombstoneRetentionDays: number; log: { info(o: object, m: string): void; error(o: object, m: string): void };
 }) {
   const sweep = async () => {
     try {
       const now = clock.now();
       const anonymized = await anonymizeEndedEvents(db, { now, retentionDays });
       const purged = await purgeIdempotencyKeys(db, now);
-      if (anonymized || purged) log.info({ anonymized, purgedIdempotencyKeys: purged }, 'personal-data sweep');
+      const forgotten = await purgeTombstones(db, tombstoneRetentionDays);
+      if (anonymized || purged || forgotten) log.info({ anonymized, purgedIdempotencyKeys: purged, purgedTombstones: forgotten }, 'retention sweep');
     } catch (error) {
-      log.error({ err: error }, 'personal-data sweep failed; it runs again within the hour');
+      log.error({ err: error }, 'retention sweep failed; it runs again within the hour');
     }
   };
   const running = sweep();

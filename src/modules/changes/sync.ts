@@ -1,0 +1,59 @@
+import { and, asc, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Executor } from '../../db/client.js';
+import { tombstones } from '../../db/schema/index.js';
+import type { Viewer } from '../accounts/principal.js';
+
+/**
+ * What bots that sync need: deletions (tombstones) and the times that bound a sync. Every
+ * time here is the database's, like the updated_at and deleted_at it is compared with, so
+ * processes whose clocks differ agree.
+ */
+
+/** A deletion the viewer may hear of: the public only of what it saw, organizers of their units' events. */
+export function tombstoneVisibleTo(viewer: Viewer): SQL | undefined {
+  if (viewer.kind === 'all') return undefined;
+  if (viewer.kind === 'public') return eq(tombstones.wasPublished, true);
+  return sql`(${tombstones.wasPublished} or ${tombstones.unitIds} && ${sql.param(viewer.unitIds)}::uuid[])`;
+}
+
+/** Deletions since a time, after a position, oldest first: one more than `limit` tells of a next page. */
+export async function tombstonesSince(db: Executor, { kind, since, afterSeq, limit, viewer }: {
+  kind?: 'event' | 'session'; since?: Date; afterSeq?: number; limit: number; viewer: Viewer;
+}) {
+  return db.select().from(tombstones)
+    .where(and(
+      kind ? eq(tombstones.kind, kind) : undefined,
+      since ? gte(tombstones.deletedAt, since) : undefined,
+      afterSeq !== undefined ? gt(tombstones.seq, afterSeq) : undefined,
+      tombstoneVisibleTo(viewer),
+    ))
+    .orderBy(asc(tombstones.seq)).limit(limit + 1);
+}
+
+/**
+ * `horizon`: the oldest time a sync may start from (deletions before it are forgotten).
+ * `watermark`: where the next sync may start, and it must not be later than any change this
+ * read cannot see. A row's updated_at is its transaction's start, so a transaction still open
+ * may commit later with an updated_at before now: the mark is at most the start of the oldest
+ * transaction still running. Below that bound it is the time of the last change (or now, when
+ * nothing ever changed), so it stays the same while nothing changes and a poll's answer keeps its
+ * ETag. At worst a bot sees an event twice, which a mirror's upsert absorbs.
+ */
+export async function syncTimes(db: Executor, retentionDays: number): Promise<{ horizon: Date; watermark: Date }> {
+  const [row] = rowsOf<{ horizon: string; watermark: string }>(await db.execute(sql`select
+    to_json(now() - make_interval(days => ${retentionDays}::int)) #>> '{}' as horizon,
+    to_json(least(now(),
+      (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null),
+      greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
+        (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks), (select max(updated_at) from units))
+    )) #>> '{}' as watermark`));
+  return { horizon: new Date(row!.horizon), watermark: new Date(row!.watermark) };
+}
+
+/** Forgets deletions past the retention; a bot that last synced before then must reload in full. */
+export async function purgeTombstones(db: Executor, retentionDays: number): Promise<number> {
+  const gone = await db.delete(tombstones)
+    .where(sql`${tombstones.deletedAt} < now() - make_interval(days => ${retentionDays}::int)`)
+    .returning({ seq: tombstones.seq });
+  return gone.length;
+}
