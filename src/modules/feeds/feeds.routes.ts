@@ -15,6 +15,7 @@ import { loadRegistrations } from '../registrations/registrations.queries.js';
 import { secretHash } from '../accounts/secrets.js';
 import { ManageParams } from '../registrations/registrations.schemas.js';
 import { renderCalendar, type CalendarOptions, type Language } from './ical.js';
+import { renderRss } from './rss.js';
 import { notFound } from '../../lib/problems.js';
 
 type Deps = { db: Database; clock: Clock; config: Config; httpCache: HttpCache };
@@ -24,6 +25,11 @@ const Lang = Type.Optional(StringEnum(['zh', 'en'] as const, { description: 'Lan
 const { limit: _limit, cursor: _cursor, from: _from, to: _to, status: _status, updatedSince: _updated, updated_since: _updatedAlias, ...feedFilters } = EventListQuery.properties;
 const FeedQuery = Type.Object({ ...feedFilters, lang: Lang }, { additionalProperties: false });
 const LangQuery = Type.Object({ lang: Lang }, { additionalProperties: false });
+const RssQuery = Type.Object({
+  ...feedFilters, lang: Lang,
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Most items, soonest first' }),
+}, { additionalProperties: false });
+const RSS_TYPE = 'application/rss+xml; charset=utf-8';
 const DAY_MS = 24 * 3600_000;
 /** Every event a feed could show, however many: a district's year is a few thousand sessions. */
 const FEED_LIMIT = 5000;
@@ -43,12 +49,18 @@ function calendarOptions({ db, clock, config }: Deps) {
 }
 
 /**
- * The public iCal subscription at /feeds/events.ics, with the JSON list's filters. Cached and
- * answered with 304 to a matching ETag (lib/http-cache.ts).
+ * The public feeds at /feeds: the iCal subscription and RSS, with the JSON list's filters.
+ * Cached and answered with 304 to a matching ETag (lib/http-cache.ts).
  */
 export const feedRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => {
   const { db, clock, config, httpCache } = deps;
   const options = calendarOptions(deps);
+  /** A themed day's feed is named after it. */
+  const feedName = async (observance: string | undefined) => {
+    if (!observance) return CALENDAR_NAME;
+    const [day] = await db.select({ zh: observances.nameZh, en: observances.nameEn }).from(observances).where(eq(observances.slug, observance));
+    return day ? { zh: `${CALENDAR_NAME.zh}·${day.zh}`, en: `${CALENDAR_NAME.en}: ${day.en}` } : CALENDAR_NAME;
+  };
   app.get('/feeds/events.ics', {
     config: { access: 'public' },
     schema: {
@@ -60,12 +72,22 @@ export const feedRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => 
     const now = clock.now();
     const { ids } = await listEventIds(db, { ...filters, from: new Date(now.getTime() - 30 * DAY_MS).toISOString(), limit: FEED_LIMIT }, { kind: 'public' }, config.CALENDAR_TIMEZONE, now);
     const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
-    let name = CALENDAR_NAME;
-    if (filters.observance) {
-      const [day] = await db.select({ zh: observances.nameZh, en: observances.nameEn }).from(observances).where(eq(observances.slug, filters.observance));
-      if (day) name = { zh: `${CALENDAR_NAME.zh}·${day.zh}`, en: `${CALENDAR_NAME.en}: ${day.en}` };
-    }
-    return { body: renderCalendar(events, await options(lang ?? 'zh', name)), contentType: ICAL_TYPE };
+    return { body: renderCalendar(events, await options(lang ?? 'zh', await feedName(filters.observance))), contentType: ICAL_TYPE };
+  }));
+
+  app.get('/feeds/events.rss', {
+    config: { access: 'public' },
+    schema: {
+      tags, operationId: 'eventsRss', summary: 'Upcoming published events as RSS 2.0, soonest first, for news widgets; the JSON list\'s filters apply',
+      querystring: RssQuery, produces: ['application/rss+xml'], response: { 200: Type.String({ description: 'application/rss+xml (RSS 2.0)' }), ...problems(400) },
+    },
+  }, async (request, reply) => httpCache.send(request, reply, async () => {
+    const { lang, limit, ...filters } = request.query;
+    const { ids } = await listEventIds(db, { ...filters, limit }, { kind: 'public' }, config.CALENDAR_TIMEZONE, clock.now());
+    const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
+    const { name, audienceNames } = await options(lang ?? 'zh', await feedName(filters.observance));
+    const body = renderRss(events, { title: name, language: lang ?? 'zh', baseUrl: config.PUBLIC_BASE_URL, selfUrl: `${config.PUBLIC_BASE_URL}${request.url}`, audienceNames });
+    return { body, contentType: RSS_TYPE };
   }));
 };
 

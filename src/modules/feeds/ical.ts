@@ -3,7 +3,9 @@ import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { EventResponse } from '../events/events.schemas.js';
 
-export type Language = 'zh' | 'en';
+import { pick, type AudienceNames, type Language } from './language.js';
+
+export type { Language } from './language.js';
 
 /** Where things live, for the links written into calendars. */
 export type Links = { baseUrl: string; eventPage(eventId: string): string };
@@ -21,8 +23,6 @@ const vtimezone = (zone: string) => {
 /** RFC 5545 TEXT escaping, for the calendar name, which ical-generator writes as given. */
 const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 
-const pick = (language: Language, zh: string, en: string | null | undefined) => (language === 'en' && en ? en : zh);
-
 /** Seconds of the calendar's suggested refresh: feeds change when events do, an hour is plenty. */
 const REFRESH_SECONDS = 3600;
 
@@ -32,7 +32,7 @@ export type CalendarOptions = {
   links: Links;
   /** PUBLISH for feeds; REQUEST and CANCEL belong to mail. */
   method?: 'PUBLISH' | 'REQUEST' | 'CANCEL';
-  audienceNames: Map<string, { zh: string; en: string }>;
+  audienceNames: AudienceNames;
   now: Date;
   /** Only these sessions (a registrant's own booking). */
   sessionIds?: Set<string>;
