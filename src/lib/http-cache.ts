@@ -49,13 +49,15 @@ function matches(header: string | undefined, etag: string) {
  * Public GET answers rendered once and kept in the process, keyed by URL: a bot polling every
  * minute costs a map lookup, a hash comparison and (usually) a 304. Entries live `ttlMs`;
  * this process drops them when it changes what they show (`invalidate`, by tag or all); a
- * change made by another API process is seen when the entry expires, so public answers are
- * at most `ttlMs` stale.
+ * change made by another API process is seen once the entry expires and the one render that
+ * refreshes it is done (meanwhile the expired entry is served), so public answers are at most
+ * `ttlMs` plus one render stale. Requests that miss together share one render.
  * Signed-in callers (who may see drafts) always get a fresh, private answer.
  */
 export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
   const entries = new Map<string, Entry>();
   const keysByTag = new Map<string, Set<string>>();
+  const inflight = new Map<string, Promise<Entry>>();
   let generation = 0;
   let invalidatedAt = 0;
 
@@ -85,6 +87,21 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
       keys?.delete(key);
       if (keys?.size === 0) keysByTag.delete(tag);
     }
+  }
+
+  /** One render per key at a time: requests that miss together share it. */
+  function refresh(key: string, render: () => Promise<Rendered>): Promise<Entry> {
+    const running = inflight.get(key);
+    if (running) return running;
+    const started = generation;
+    const rendering = render().then((rendered) => {
+      const entry = entryOf(rendered, Date.now());
+      // A change made while this rendered may not be in it: serve it, but do not keep it.
+      if (generation === started) keep(key, entry);
+      return entry;
+    }).finally(() => inflight.delete(key));
+    inflight.set(key, rendering);
+    return rendering;
   }
 
   function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry) {
@@ -124,14 +141,15 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
         return reply.header('cache-control', 'private, no-store').header('vary', VARY).headers(rendered.headers ?? {}).type(rendered.contentType).send(rendered.body);
       }
       const key = variant ? `${request.url}\u0000${variant}` : request.url;
-      const now = Date.now();
       const cached = entries.get(key);
-      if (cached && cached.expires > now) return sendEntry(request, reply, cached);
-      const started = generation;
-      const entry = entryOf(await render(), now);
-      // A change made while this rendered may not be in it: serve it, but do not keep it.
-      if (generation === started) keep(key, entry);
-      return sendEntry(request, reply, entry);
+      if (cached && cached.expires > Date.now()) return sendEntry(request, reply, cached);
+      if (cached) {
+        // Expired, not invalidated: this process changed nothing it shows. Serve it while one
+        // render refreshes it, so a busy feed never makes every waiting client render at once.
+        void refresh(key, render).catch((error: unknown) => request.log.error({ err: error }, 'refreshing a cached answer failed'));
+        return sendEntry(request, reply, cached);
+      }
+      return sendEntry(request, reply, await refresh(key, render));
     },
   };
 }

@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/client.js';
@@ -22,7 +22,9 @@ function corsFor(request: FastifyRequest) {
  * (or the embedded database), so they hold across processes.
  */
 export async function registerSecurity(app: FastifyInstance, { db }: { db: Database }) {
-  await app.register(helmet, {
+  // helmet's middleware built once: @fastify/helmet rebuilt it (parsing the policy) on every
+  // request, a tenth of the time of a 304 from the cache.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -35,6 +37,9 @@ export async function registerSecurity(app: FastifyInstance, { db }: { db: Datab
     },
     // The public JSON is meant to be read from other sites (see corsFor).
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   await app.register(cors, { delegator: (request, callback) => callback(null, corsFor(request)) });
   await app.register(rateLimit, {
