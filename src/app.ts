@@ -25,6 +25,7 @@ import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
+import { catalogueMarks } from './modules/changes/sync.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
@@ -109,7 +110,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   // route that is not public) drops them all once it has committed and answered; a resident's
   // sign-up or change drops the answers showing that event's seats (in its transaction, so an
   // answer rendered just before the commit may be served for the cache's few seconds).
-  const httpCache = createHttpCache();
+  const httpCache = createHttpCache({ freshness: catalogueMarks(database.db) });
   app.addHook('onResponse', async (request, reply) => {
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });

@@ -361,6 +361,36 @@ t.test('createHttpCache', async (t) => {
     t.equal(count('a'), 2, 'kept');
   });
 
+  t.test('an expired answer that tracks the catalogue is checked, and rendered again only when it changed', async (t) => {
+    let changed = false;
+    const asked: string[] = [];
+    let marks = 0;
+    const freshness = {
+      mark: async () => `mark ${++marks}`,
+      changedSince: async (mark: string) => { asked.push(mark); return changed; },
+    };
+    const { fetch, count } = await cacheApp({ ttlMs: 30, freshness }, async (name) => ({
+      body: `rendered ${name} after ${marks}`, contentType: 'text/plain; charset=utf-8', tracksCatalogue: name !== 'seats',
+    }));
+    const first = await fetch('feed');
+    await fetch('seats');
+    await sleep(50);
+    await fetch('feed');
+    await fetch('seats');
+    await sleep(5);
+    t.equal(count('feed'), 1, 'unchanged: the feed is not rendered again');
+    t.same(asked, ['mark 1'], 'it was checked against the mark taken before its render');
+    t.equal((await fetch('feed')).body, first.body, 'and kept, fresh for another TTL');
+    t.equal(count('seats'), 2, 'an answer that does not track the catalogue is rendered again');
+    changed = true;
+    await sleep(50);
+    await fetch('feed');
+    await sleep(5);
+    t.equal(count('feed'), 2, 'changed: rendered again');
+    t.match((await fetch('feed')).body, /^rendered feed after \d+$/);
+    t.not((await fetch('feed')).body, first.body);
+  });
+
   t.test('requests that miss together share one render', async (t) => {
     let release = () => {};
     const gate = new Promise<void>((resolve) => { release = resolve; });

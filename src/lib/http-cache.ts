@@ -7,13 +7,31 @@ import { isSignedIn } from '../modules/accounts/principal.js';
  * `sameSecondAsChange`: rendered in the second a change was made, so its Last-Modified equals
  * that of the answer before the change, and If-Modified-Since cannot tell them apart.
  */
-type Entry = { body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; tags: string[]; expires: number };
+type Entry = {
+  body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; tags: string[];
+  expires: number; renderedAt: number;
+  /** For answers that track the catalogue: the mark taken before rendering (see Freshness). */
+  mark?: string;
+};
 /**
  * What a route renders: the body, its type, headers that belong with it (a Link header), and
  * tags naming what it shows (event ids), so a change to one event drops only the answers
  * that show it.
  */
-export type Rendered = { body: string | Buffer; contentType: string; headers?: Record<string, string>; tags?: string[] };
+export type Rendered = {
+  body: string | Buffer; contentType: string; headers?: Record<string, string>; tags?: string[];
+  /** It shows only what Freshness tracks (no seat counts): once expired, it is checked rather than rendered again. */
+  tracksCatalogue?: boolean;
+};
+
+/**
+ * How an expired answer learns, cheaply and across processes, that nothing it shows changed:
+ * a mark taken before rendering, and whether anything changed after it.
+ */
+export type Freshness = { mark(): Promise<string>; changedSince(mark: string): Promise<boolean> };
+
+/** Even unchanged, a checked answer is rendered again this often: feeds also move with time (the window of the past 30 days). */
+const RENDER_AT_LEAST_EVERY_MS = 10 * 60_000;
 
 /** Anonymous answers may be kept by browsers and proxies a minute, and served stale while they refetch. */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -51,23 +69,35 @@ function matches(header: string | undefined, etag: string) {
  * this process drops them when it changes what they show (`invalidate`, by tag or all); a
  * change made by another API process is seen once the entry expires and the one render that
  * refreshes it is done (meanwhile the expired entry is served), so public answers are at most
- * `ttlMs` plus one render stale. Requests that miss together share one render.
+ * `ttlMs` plus one render stale. Requests that miss together share one render. An answer that
+ * shows no seat counts (the feeds) is, once expired, checked against the database's change
+ * marks (Freshness) and kept unrendered while nothing it shows changed: a 1,000-session
+ * calendar is rendered when the catalogue changes (or every ten minutes), not every few seconds.
  * Signed-in callers (who may see drafts) always get a fresh, private answer.
  */
-export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
+export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: { ttlMs?: number; maxEntries?: number; freshness?: Freshness } = {}) {
   const entries = new Map<string, Entry>();
   const keysByTag = new Map<string, Set<string>>();
   const inflight = new Map<string, Promise<Entry>>();
   let generation = 0;
   let invalidatedAt = 0;
 
-  function entryOf(rendered: Rendered, now: number): Entry {
+  function entryOf(rendered: Rendered, now: number, mark: string | undefined): Entry {
     const body = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
     const second = Math.floor(now / 1000) * 1000;
     return {
       body, etag: etagOf(body), lastModified: new Date(second), sameSecondAsChange: second <= invalidatedAt, contentType: rendered.contentType,
-      headers: rendered.headers ?? {}, tags: rendered.tags ?? [], expires: now + ttlMs,
+      headers: rendered.headers ?? {}, tags: rendered.tags ?? [], expires: now + ttlMs, renderedAt: now,
+      ...(rendered.tracksCatalogue && mark !== undefined ? { mark } : {}),
     };
+  }
+
+  /** An expired entry nothing it shows has changed since: kept another TTL, unrendered. */
+  async function stillFresh(entry: Entry | undefined): Promise<boolean> {
+    if (!entry?.mark || !freshness || Date.now() - entry.renderedAt > RENDER_AT_LEAST_EVERY_MS) return false;
+    if (await freshness.changedSince(entry.mark)) return false;
+    entry.expires = Date.now() + ttlMs;
+    return true;
   }
 
   /** Kept in insertion order, so the oldest goes first when the map is full. */
@@ -89,17 +119,20 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
     }
   }
 
-  /** One render per key at a time: requests that miss together share it. */
-  function refresh(key: string, render: () => Promise<Rendered>): Promise<Entry> {
+  /** One render (or freshness check) per key at a time: requests that miss together share it. */
+  function refresh(key: string, render: () => Promise<Rendered>, expired?: Entry): Promise<Entry> {
     const running = inflight.get(key);
     if (running) return running;
     const started = generation;
-    const rendering = render().then((rendered) => {
-      const entry = entryOf(rendered, Date.now());
+    const rendering = (async () => {
+      if (expired && await stillFresh(expired)) return expired;
+      // Taken before the render reads anything, so whatever it misses is after the mark.
+      const mark = await freshness?.mark();
+      const entry = entryOf(await render(), Date.now(), mark);
       // A change made while this rendered may not be in it: serve it, but do not keep it.
       if (generation === started) keep(key, entry);
       return entry;
-    }).finally(() => inflight.delete(key));
+    })().finally(() => inflight.delete(key));
     inflight.set(key, rendering);
     return rendering;
   }
@@ -146,7 +179,7 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500 } = {}) {
       if (cached) {
         // Expired, not invalidated: this process changed nothing it shows. Serve it while one
         // render refreshes it, so a busy feed never makes every waiting client render at once.
-        void refresh(key, render).catch((error: unknown) => request.log.error({ err: error }, 'refreshing a cached answer failed'));
+        void refresh(key, render, cached).catch((error: unknown) => request.log.error({ err: error }, 'refreshing a cached answer failed'));
         return sendEntry(request, reply, cached);
       }
       return sendEntry(request, reply, await refresh(key, render));

@@ -45,9 +45,40 @@ export async function syncTimes(db: Executor, retentionDays: number): Promise<{ 
     to_json(least(now(),
       (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null),
       greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
-        (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks), (select max(updated_at) from units))
+        (select max(updated_at) from towns), (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks),
+        (select max(updated_at) from units))
     )) #>> '{}' as watermark`));
   return { horizon: new Date(row!.horizon), watermark: new Date(row!.watermark) };
+}
+
+/** What the public catalogue shows besides seats: changing any of these rows moves its time past a mark. */
+const CATALOGUE_CHANGES = sql`exists(select 1 from events where updated_at > m.at) or exists(select 1 from tombstones where deleted_at > m.at)
+  or exists(select 1 from venues where updated_at > m.at) or exists(select 1 from towns where updated_at > m.at)
+  or exists(select 1 from observances where updated_at > m.at) or exists(select 1 from campaign_tasks where updated_at > m.at)
+  or exists(select 1 from units where updated_at > m.at)`;
+
+/**
+ * Marks for answers that show the catalogue but no seat counts (the iCal and RSS feeds): a
+ * kept answer whose mark nothing changed after is still right, however many processes write,
+ * and need not be rendered again. The mark is the watermark of syncTimes, a microsecond
+ * before the oldest open transaction (so `>` catches what it writes) and kept in the
+ * database's own microseconds (a Date's milliseconds would see the last change as new).
+ */
+export function catalogueMarks(db: Executor) {
+  return {
+    async mark(): Promise<string> {
+      const [row] = rowsOf<{ at: string }>(await db.execute(sql`select least(now(),
+        (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null) - interval '1 microsecond',
+        greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
+          (select max(updated_at) from towns), (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks),
+          (select max(updated_at) from units)))::text as at`));
+      return row!.at;
+    },
+    async changedSince(mark: string): Promise<boolean> {
+      const [row] = rowsOf<{ changed: boolean }>(await db.execute(sql`select (${CATALOGUE_CHANGES}) as changed from (select ${mark}::timestamptz as at) m`));
+      return row!.changed;
+    },
+  };
 }
 
 /** Forgets deletions past the retention; a bot that last synced before then must reload in full. */

@@ -101,11 +101,13 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
 
 /**
  * An event's public record changed: the event itself (its sessions, and a session's
- * availability band, mark it too), or a venue, themed day, plan task or unit it shows by name.
+ * availability band, mark it too), or a venue (or its town), themed day, plan task or unit it
+ * shows by name.
  */
 const changedSince = (since: Date) => or(
   gte(events.updatedAt, since),
-  inArray(events.venueId, sql`(select ${venues.id} from ${venues} where ${venues.updatedAt} >= ${since.toISOString()}::timestamptz)`),
+  inArray(events.venueId, sql`(select ${venues.id} from ${venues} left join ${towns} on ${towns.id} = ${venues.townId}
+    where ${venues.updatedAt} >= ${since.toISOString()}::timestamptz or ${towns.updatedAt} >= ${since.toISOString()}::timestamptz)`),
   inArray(events.observanceId, sql`(select ${observances.id} from ${observances} where ${observances.updatedAt} >= ${since.toISOString()}::timestamptz)`),
   inArray(events.taskId, sql`(select ${campaignTasks.id} from ${campaignTasks} where ${campaignTasks.updatedAt} >= ${since.toISOString()}::timestamptz)`),
   exists(sql`(select 1 from ${units} where ${units.updatedAt} >= ${since.toISOString()}::timestamptz and (${units.id} = ${events.ownerUnitId}

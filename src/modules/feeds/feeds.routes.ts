@@ -72,7 +72,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => 
     const now = clock.now();
     const { ids } = await listEventIds(db, { ...filters, from: new Date(now.getTime() - 30 * DAY_MS).toISOString(), limit: FEED_LIMIT }, { kind: 'public' }, config.CALENDAR_TIMEZONE, now);
     const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
-    return { body: renderCalendar(events, await options(lang ?? 'zh', await feedName(filters.observance))), contentType: ICAL_TYPE };
+    return { body: renderCalendar(events, await options(lang ?? 'zh', await feedName(filters.observance))), contentType: ICAL_TYPE, tracksCatalogue: true };
   }));
 
   app.get('/feeds/events.rss', {
@@ -87,7 +87,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps) => 
     const events = await loadEvents(db, ids, { publicView: true, baseUrl: config.PUBLIC_BASE_URL });
     const { name, audienceNames } = await options(lang ?? 'zh', await feedName(filters.observance));
     const body = renderRss(events, { title: name, language: lang ?? 'zh', baseUrl: config.PUBLIC_BASE_URL, selfUrl: `${config.PUBLIC_BASE_URL}${request.url}`, audienceNames });
-    return { body, contentType: RSS_TYPE };
+    return { body, contentType: RSS_TYPE, tracksCatalogue: true };
   }));
 };
 
@@ -104,7 +104,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, deps)
     const [event] = await loadEvents(db, [request.params.id], { publicView: viewer.kind === 'public', baseUrl: config.PUBLIC_BASE_URL });
     // Drafts are for their organizers; the public calendar shows what was published.
     if (!event || event.publishedAt === null) throw notFound('event', request.params.id);
-    return { body: renderCalendar([event], await options(request.query.lang ?? 'zh', { zh: event.titleZh, en: event.titleEn ?? event.titleZh })), contentType: ICAL_TYPE };
+    return { body: renderCalendar([event], await options(request.query.lang ?? 'zh', { zh: event.titleZh, en: event.titleEn ?? event.titleZh })), contentType: ICAL_TYPE, tracksCatalogue: true };
   }));
 
   app.get('/registrations/:token.ics', {
