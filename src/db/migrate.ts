@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { bigint, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { Database } from './client.js';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/** At the project's top, whether this runs from src/db (tsx) or from the build's dist/src/db. */
+export const MIGRATIONS_FOLDER = ['../../migrations/', '../../../migrations/']
+  .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+  .find((folder) => existsSync(`${folder}meta/_journal.json`))!;
 
 /** Kept out of the drizzle schema: it must exist before the first migration runs. */
 const appliedMigrations = pgTable('kepu_migrations', {
