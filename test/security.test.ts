@@ -12,6 +12,24 @@ t.test('security headers on every answer, with a content security policy', async
   t.ok(res.headers['strict-transport-security'], 'HSTS');
   const docs = await app.inject({ url: '/docs/' });
   t.equal(docs.statusCode, 200, 'the API docs still load under the policy');
+  const missing = await app.inject({ url: '/api/v1/nothing-here' });
+  t.equal(missing.statusCode, 404);
+  t.match(missing.headers['content-security-policy'], /default-src 'self'/, 'errors carry them too');
+  t.equal(missing.headers['x-frame-options'], 'SAMEORIGIN');
+});
+
+t.test('a 304 carries the cache headers, not the security headers of the answer the client holds', async (t) => {
+  const { app } = await build(t);
+  const full = await app.inject({ url: '/feeds/events.ics' });
+  t.equal(full.statusCode, 200);
+  t.ok(full.headers['content-security-policy'], 'the 200 has them');
+  const notModified = await app.inject({ url: '/feeds/events.ics', headers: { 'if-none-match': String(full.headers.etag) } });
+  t.equal(notModified.statusCode, 304);
+  t.equal(notModified.headers.etag, full.headers.etag);
+  t.ok(notModified.headers['cache-control'] && notModified.headers.vary, 'Cache-Control and Vary, as RFC 9110 asks');
+  for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'cross-origin-opener-policy']) {
+    t.notOk(notModified.headers[name], `no ${name}: the client keeps the one it stored`);
+  }
 });
 
 t.test('CORS is open on public reads only', async (t) => {
