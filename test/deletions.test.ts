@@ -33,3 +33,12 @@ t.test('deletions page with a cursor; a tampered cursor is refused', async (t) =
   t.equal(bad.statusCode, 400);
   t.equal(bad.json().code, 'invalid_cursor');
 });
+
+t.test('a `since` no calendar time can hold is 400 naming it, not a 500', async (t) => {
+  const { app } = await build(t);
+  for (const since of ['2030-06-30T23:59:60Z', '9999-12-31T23:00:00-23:00']) {
+    const res = await app.inject({ url: `/api/v1/deletions?since=${encodeURIComponent(since)}`, headers: adminHeaders });
+    t.equal(res.statusCode, 400, since);
+    t.match(res.json(), { errors: [{ in: 'querystring', pointer: '/since' }] });
+  }
+});

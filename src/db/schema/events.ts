@@ -101,6 +101,8 @@ export const sessions = pgTable('sessions', {
   sequence: integer('sequence').notNull().default(0),
   /** Where a published session started before it was last moved (schema.org previousStartDate). */
   previousStartsAt: timestamp('previous_starts_at', { withTimezone: true }),
+  /** When the availability word last moved (set by a trigger, migration 0009): bots that sync hear of it. */
+  availabilityChangedAt: timestamp('availability_changed_at', { withTimezone: true }),
   ...timestamps,
 }, (t) => [
   check('sessions_time_check', sql`${t.startsAt} < ${t.endsAt}`),
@@ -110,6 +112,7 @@ export const sessions = pgTable('sessions', {
   check('sessions_seats_check', sql`${t.seatsTaken} >= 0 and (${t.effectiveCapacity} is null or ${t.seatsTaken} <= ${t.effectiveCapacity})`),
   index('sessions_event_idx').on(t.eventId, t.startsAt),
   index('sessions_starts_idx').on(t.startsAt),
+  index('sessions_availability_changed_idx').on(t.availabilityChangedAt),
 ]);
 
 /** What was deleted and when, so bots that sync can drop it. */

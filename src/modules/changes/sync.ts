@@ -46,7 +46,7 @@ export async function syncTimes(db: Executor, retentionDays: number): Promise<{ 
       (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null),
       greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
         (select max(updated_at) from towns), (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks),
-        (select max(updated_at) from units))
+        (select max(updated_at) from units), (select max(availability_changed_at) from sessions))
     )) #>> '{}' as watermark`));
   return { horizon: new Date(row!.horizon), watermark: new Date(row!.watermark) };
 }

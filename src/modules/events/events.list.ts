@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * from=to=2024-05-25 is that one day. The schema lets through what no Date can hold (a leap
  * second, year 0 or 10000 after the offset), which would otherwise fail in the driver as a 500.
  */
-export function boundary(value: string, param: 'from' | 'to' | 'updatedSince', zone: string): Date {
+export function boundary(value: string, param: 'from' | 'to' | 'updatedSince' | 'since', zone: string): Date {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : undefined;
   const date = day ? (param === 'to' ? day.plus({ days: 1 }) : day).toJSDate() : new Date(value);
   const year = date.getUTCFullYear();
@@ -100,12 +100,13 @@ function filters(query: EventListQuery, viewer: Viewer, zone: string, now: Date)
 }
 
 /**
- * An event's public record changed: the event itself (its sessions, and a session's
- * availability band, mark it too), or a venue (or its town), themed day, plan task or unit it
- * shows by name.
+ * An event's public record changed: the event itself (its sessions' changes mark it too), a
+ * session's availability word (stamped on the session row), or a venue (or its town), themed
+ * day, plan task or unit it shows by name.
  */
 const changedSince = (since: Date) => or(
   gte(events.updatedAt, since),
+  exists(sql`(select 1 from ${sessions} where ${sessions.eventId} = ${events.id} and ${sessions.availabilityChangedAt} >= ${since.toISOString()}::timestamptz)`),
   inArray(events.venueId, sql`(select ${venues.id} from ${venues} left join ${towns} on ${towns.id} = ${venues.townId}
     where ${venues.updatedAt} >= ${since.toISOString()}::timestamptz or ${towns.updatedAt} >= ${since.toISOString()}::timestamptz)`),
   inArray(events.observanceId, sql`(select ${observances.id} from ${observances} where ${observances.updatedAt} >= ${since.toISOString()}::timestamptz)`),

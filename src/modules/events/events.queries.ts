@@ -13,7 +13,7 @@ const unitJson = (alias: string) => `json_build_object('id', ${alias}.id, 'slug'
  * about a quarter of the CPU of five Drizzle queries mapped and stitched in JS).
  * A session's capacity falls back to the event's, then the venue's (kept in effective_capacity
  * by triggers); seats left and an availability word come from it (the band is the SQL function
- * seat_availability_band, migration 0009, which also marks the event changed when it moves); its sequence adds the
+ * seat_availability_band, migration 0009, whose moves a trigger stamps for syncing bots); its sequence adds the
  * event's (see changes/calendar-fields.ts); stream links stay hidden from the public view
  * of events that take registrations.
  */

@@ -16,7 +16,8 @@ function decodePosition(cursor: string): Position {
   const [events, afterSeq, watermark] = decodeCursor(cursor, 3);
   const seq = Number(afterSeq);
   const mark = new Date(watermark ?? '');
-  if (!Number.isSafeInteger(seq) || seq < 0 || Number.isNaN(mark.getTime())) throw invalidCursor();
+  const year = mark.getUTCFullYear();
+  if (!Number.isSafeInteger(seq) || seq < 0 || Number.isNaN(mark.getTime()) || year < 1 || year > 9999) throw invalidCursor();
   return { events, afterSeq: seq, watermark: mark };
 }
 
