@@ -43,6 +43,13 @@ t.test('CORS is open on public reads only', async (t) => {
   t.notOk(privateRead.headers['access-control-allow-origin'], 'a non-public read: no CORS');
   const preflightWrite = await app.inject({ method: 'OPTIONS', url: '/api/v1/venues', headers: { ...origin, 'access-control-request-method': 'POST' } });
   t.notOk(preflightWrite.headers['access-control-allow-origin'], 'a preflight for a write is not allowed');
+  const preflightRead = await app.inject({ method: 'OPTIONS', url: '/feeds/events.ics', headers: { ...origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'if-none-match' } });
+  t.equal(preflightRead.statusCode, 204);
+  t.equal(preflightRead.headers['access-control-allow-origin'], '*', 'a preflight for a conditional read from another site is allowed');
+  t.equal(preflightRead.headers['access-control-allow-headers'], 'if-none-match');
+  t.equal(preflightRead.headers['access-control-allow-methods'], 'GET, HEAD');
+  const headRead = await app.inject({ method: 'HEAD', url: '/api/v1/events', headers: origin });
+  t.equal(headRead.headers['access-control-allow-origin'], '*', 'HEAD like GET');
 });
 
 t.test('sign-in attempts are limited per address, across processes sharing the database', async (t) => {
