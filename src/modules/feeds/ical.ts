@@ -1,4 +1,4 @@
-import icalGenerator, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import icalGenerator, { ICalCalendarMethod, ICalEventStatus, type ICalCalendarData, type ICalEventData } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { EventResponse } from '../events/events.schemas.js';
@@ -55,16 +55,31 @@ export function sessionsShown(event: EventResponse, now: Date) {
  * calendar shows); times carry the event's TZID with its VTIMEZONE in the calendar.
  */
 export function renderCalendar(events: EventResponse[], options: CalendarOptions): string {
-  const { language, links, now } = options;
-  const host = new URL(links.baseUrl).host;
-  const calendar = icalGenerator({
+  const calendar = icalGenerator(calendarData(options));
+  for (const data of calendarEvents(events, options)) calendar.createEvent(data);
+  // RFC 5545 ends every content line with CRLF, the last one too; ical-generator leaves it off.
+  const text = calendar.toString();
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
+}
+
+/** The calendar's own properties. */
+export function calendarData(options: CalendarOptions): ICalCalendarData {
+  const { language } = options;
+  return {
     prodId: { company: 'Kepu Calendar', product: 'kepu-calendar', language: language.toUpperCase() },
     name: escapeText(language === 'en' ? options.name.en : options.name.zh),
     ttl: REFRESH_SECONDS,
     // No zone of its own (each event has one), but the generator writes a VTIMEZONE for every zone used.
     timezone: { name: '', generator: vtimezone },
     method: options.method ? ICalCalendarMethod[options.method] : null,
-  });
+  };
+}
+
+/** What ical-generator is given for each session shown (bench/feeds times the library on exactly this). */
+export function calendarEvents(events: EventResponse[], options: CalendarOptions): ICalEventData[] {
+  const { language, links, now } = options;
+  const host = new URL(links.baseUrl).host;
+  const data: ICalEventData[] = [];
   for (const event of events) {
     const cancelledEvent = event.status === 'cancelled';
     const url = links.eventPage(event.id);
@@ -82,7 +97,7 @@ export function renderCalendar(events: EventResponse[], options: CalendarOptions
       if (options.sessionIds && !options.sessionIds.has(session.id)) continue;
       const cancelled = cancelledEvent || session.status === 'cancelled';
       const modified = DateTime.fromISO([session.updatedAt, event.updatedAt].sort().at(-1)!, { zone: 'utc' });
-      calendar.createEvent({
+      data.push({
         id: `${session.id}@${host}`,
         start: DateTime.fromISO(session.startsAt, { zone: event.timezone }),
         end: DateTime.fromISO(session.endsAt, { zone: event.timezone }),
@@ -104,7 +119,5 @@ export function renderCalendar(events: EventResponse[], options: CalendarOptions
       });
     }
   }
-  // RFC 5545 ends every content line with CRLF, the last one too; ical-generator leaves it off.
-  const text = calendar.toString();
-  return text.endsWith('\r\n') ? text : `${text}\r\n`;
+  return data;
 }
