@@ -27,6 +27,7 @@ t.test('a 304 carries the cache headers, not the security headers of the answer 
   t.equal(notModified.statusCode, 304);
   t.equal(notModified.headers.etag, full.headers.etag);
   t.ok(notModified.headers['cache-control'] && notModified.headers.vary, 'Cache-Control and Vary, as RFC 9110 asks');
+  t.notOk(notModified.headers['last-modified'], 'with the ETag there, no Last-Modified (RFC 9110 15.4.5)');
   for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'cross-origin-opener-policy']) {
     t.notOk(notModified.headers[name], `no ${name}: the client keeps the one it stored`);
   }

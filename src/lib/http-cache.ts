@@ -140,15 +140,16 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
   function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: Entry) {
     const gzip = entry.body.length >= GZIP_FROM_BYTES && acceptsGzip(request.headers['accept-encoding']);
     const etag = gzip ? gzipTagOf(entry.etag) : entry.etag;
-    reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', VARY).header('etag', etag).header('last-modified', entry.lastModified.toUTCString());
+    reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', VARY).header('etag', etag);
     const ifNoneMatch = request.headers['if-none-match'];
     const ifModifiedSince = request.headers['if-modified-since'];
     // Either form's tag says the client holds this content (in the form it asked for then).
     const notModified = ifNoneMatch !== undefined
-      ? matches(ifNoneMatch, entry.etag) || matches(ifNoneMatch, gzipTagOf(entry.etag))
+      ? ifNoneMatch === etag || matches(ifNoneMatch, entry.etag) || matches(ifNoneMatch, gzipTagOf(entry.etag))
       : ifModifiedSince !== undefined && !entry.sameSecondAsChange && Date.parse(ifModifiedSince) >= entry.lastModified.getTime();
+    // A 304 carries the validators a cache needs (RFC 9110 15.4.5): with the ETag there, no Last-Modified.
     if (notModified) return reply.code(304).send();
-    reply.headers(entry.headers).type(entry.contentType);
+    reply.header('last-modified', entry.lastModified.toUTCString()).headers(entry.headers).type(entry.contentType);
     if (!gzip) return reply.send(entry.body);
     entry.gzip ??= gzipSync(entry.body);
     return reply.header('content-encoding', 'gzip').send(entry.gzip);
