@@ -407,6 +407,25 @@ t.test('createHttpCache', async (t) => {
     t.same(answers.map((a) => [a.statusCode, a.body]), Array(5).fill([200, 'rendered busy']));
   });
 
+  t.test('a request after invalidate() does not join a render started before it', async (t) => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let version = 0;
+    const { cache, fetch, count } = await cacheApp({}, async () => {
+      const mine = ++version;
+      if (mine === 1) await gate;
+      return { body: `version ${mine}`, contentType: 'text/plain; charset=utf-8' };
+    });
+    const before = fetch('page');
+    while (count('page') === 0) await sleep(1);
+    cache.invalidate(); // a change committed while version 1 was rendering
+    const after = await fetch('page');
+    t.equal(after.body, 'version 2', 'the request after the change gets a render of its own');
+    release();
+    t.equal((await before).body, 'version 1');
+    t.equal((await fetch('page')).body, 'version 2', 'and the later render is the one kept');
+  });
+
   t.test('a render that fails fails its waiters and is not kept', async (t) => {
     let fail = true;
     const { fetch, count } = await cacheApp({}, async (name) => {

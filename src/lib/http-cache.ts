@@ -78,7 +78,7 @@ function matches(header: string | undefined, etag: string) {
 export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: { ttlMs?: number; maxEntries?: number; freshness?: Freshness } = {}) {
   const entries = new Map<string, Entry>();
   const keysByTag = new Map<string, Set<string>>();
-  const inflight = new Map<string, Promise<Entry>>();
+  const inflight = new Map<string, { promise: Promise<Entry>; generation: number }>();
   let generation = 0;
   let invalidatedAt = 0;
 
@@ -119,10 +119,13 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
     }
   }
 
-  /** One render (or freshness check) per key at a time: requests that miss together share it. */
+  /**
+   * One render (or freshness check) per key at a time: requests that miss together share it.
+   * Not one started before the last invalidation: a change made since may not be in it.
+   */
   function refresh(key: string, render: () => Promise<Rendered>, expired?: Entry): Promise<Entry> {
     const running = inflight.get(key);
-    if (running) return running;
+    if (running && running.generation === generation) return running.promise;
     const started = generation;
     const rendering = (async () => {
       if (expired && await stillFresh(expired)) return expired;
@@ -132,8 +135,8 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
       // A change made while this rendered may not be in it: serve it, but do not keep it.
       if (generation === started) keep(key, entry);
       return entry;
-    })().finally(() => inflight.delete(key));
-    inflight.set(key, rendering);
+    })().finally(() => { if (inflight.get(key)?.promise === rendering) inflight.delete(key); });
+    inflight.set(key, { promise: rendering, generation: started });
     return rendering;
   }
 
