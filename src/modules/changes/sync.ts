@@ -30,6 +30,13 @@ export async function tombstonesSince(db: Executor, { kind, since, afterSeq, lim
     .orderBy(asc(tombstones.seq)).limit(limit + 1);
 }
 
+/** When the oldest transaction still open began: whatever it writes will carry a time no earlier. */
+const OLDEST_OPEN_TRANSACTION = sql`(select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null)`;
+/** The time of the last change to what the public catalogue shows, seats aside. */
+const LAST_CATALOGUE_CHANGE = sql`greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones),
+  (select max(updated_at) from venues), (select max(updated_at) from towns), (select max(updated_at) from observances),
+  (select max(updated_at) from campaign_tasks), (select max(updated_at) from units))`;
+
 /**
  * `horizon`: the oldest time a sync may start from (deletions before it are forgotten).
  * `watermark`: where the next sync may start, and it must not be later than any change this
@@ -42,12 +49,7 @@ export async function tombstonesSince(db: Executor, { kind, since, afterSeq, lim
 export async function syncTimes(db: Executor, retentionDays: number): Promise<{ horizon: Date; watermark: Date }> {
   const [row] = rowsOf<{ horizon: string; watermark: string }>(await db.execute(sql`select
     to_json(now() - make_interval(days => ${retentionDays}::int)) #>> '{}' as horizon,
-    to_json(least(now(),
-      (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null),
-      greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
-        (select max(updated_at) from towns), (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks),
-        (select max(updated_at) from units), (select max(availability_changed_at) from sessions))
-    )) #>> '{}' as watermark`));
+    to_json(least(now(), ${OLDEST_OPEN_TRANSACTION}, greatest(${LAST_CATALOGUE_CHANGE}, (select max(availability_changed_at) from sessions)))) #>> '{}' as watermark`));
   return { horizon: new Date(row!.horizon), watermark: new Date(row!.watermark) };
 }
 
@@ -67,11 +69,8 @@ const CATALOGUE_CHANGES = sql`exists(select 1 from events where updated_at > m.a
 export function catalogueMarks(db: Executor) {
   return {
     async mark(): Promise<string> {
-      const [row] = rowsOf<{ at: string }>(await db.execute(sql`select least(now(),
-        (select min(xact_start) from pg_stat_activity where datname = current_database() and xact_start is not null) - interval '1 microsecond',
-        greatest((select max(updated_at) from events), (select max(deleted_at) from tombstones), (select max(updated_at) from venues),
-          (select max(updated_at) from towns), (select max(updated_at) from observances), (select max(updated_at) from campaign_tasks),
-          (select max(updated_at) from units)))::text as at`));
+      const [row] = rowsOf<{ at: string }>(await db.execute(sql`select
+        least(now(), ${OLDEST_OPEN_TRANSACTION} - interval '1 microsecond', ${LAST_CATALOGUE_CHANGE})::text as at`));
       return row!.at;
     },
     async changedSince(mark: string): Promise<boolean> {
