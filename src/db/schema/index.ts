@@ -4,3 +4,4 @@ export * from './campaigns.js';
 export * from './events.js';
 export * from './accounts.js';
 export * from './registrations.js';
+export * from './outbox.js';

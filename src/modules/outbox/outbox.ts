@@ -1,0 +1,99 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { rowsOf, type Executor } from '../../db/client.js';
+import { outboxMessages } from '../../db/schema/index.js';
+
+/**
+ * The durable outbox: messages planned in the transaction of the change that causes them
+ * (so a committed change always gets its message and a rolled-back one never does), claimed
+ * by workers with FOR UPDATE SKIP LOCKED under a lease, and retried with backoff. It knows
+ * kinds and channels by name only; what a message means is its channel's business.
+ */
+
+export type OutboxMessage = {
+  id: number; kind: string; channel: string; payload: unknown; dedupeKey: string; attempts: number; eventId: string | null;
+};
+
+export type Planned = {
+  kind: string; channel: string; payload: unknown;
+  /** The same key planned twice is one message (for mail: registration, kind, session, sequence). */
+  dedupeKey: string;
+  /** Default: now. */
+  dueAt?: Date;
+  eventId?: string | null;
+};
+
+/** Plans a message in the caller's transaction; false when its dedupe key was planned before. */
+export async function enqueue(tx: Executor, message: Planned, now: Date): Promise<boolean> {
+  const rows = await tx.insert(outboxMessages).values({
+    kind: message.kind, channel: message.channel, payload: message.payload, dedupeKey: message.dedupeKey,
+    dueAt: message.dueAt ?? now, eventId: message.eventId ?? null,
+  }).onConflictDoNothing({ target: outboxMessages.dedupeKey }).returning({ id: outboxMessages.id });
+  return rows.length > 0;
+}
+
+/**
+ * Claims up to `limit` messages that are due, or whose claim's lease ran out (a worker died
+ * mid-send: at-least-once, the window being the lease). Each claim counts as an attempt.
+ * SKIP LOCKED lets any number of workers claim side by side without taking the same message.
+ */
+export async function claimDue(db: Executor, { workerId, limit, leaseMs, now }: { workerId: string; limit: number; leaseMs: number; now: Date }): Promise<OutboxMessage[]> {
+  const at = now.toISOString();
+  const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+  const result = await db.execute(sql`update outbox_messages m
+    set state = 'sending', claimed_by = ${workerId}, lease_until = ${leaseUntil}::timestamptz, attempts = m.attempts + 1, updated_at = now()
+    where m.id in (
+      select id from outbox_messages
+      where (state = 'planned' and due_at <= ${at}::timestamptz) or (state = 'sending' and lease_until <= ${at}::timestamptz)
+      order by due_at, id
+      limit ${limit}
+      for update skip locked)
+    returning m.id, m.kind, m.channel, m.payload, m.dedupe_key, m.attempts, m.event_id`);
+  return rowsOf<{ id: number | string; kind: string; channel: string; payload: unknown; dedupe_key: string; attempts: number; event_id: string | null }>(result)
+    .map((r) => ({ id: Number(r.id), kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupe_key, attempts: r.attempts, eventId: r.event_id }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Only the worker holding the claim may settle it: one whose lease ran out and was re-claimed may not. */
+const heldBy = (id: number, workerId: string) => and(eq(outboxMessages.id, id), eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId));
+
+export async function markSent(db: Executor, id: number, workerId: string, now: Date): Promise<void> {
+  await db.update(outboxMessages)
+    .set({ state: 'sent', sentAt: now, leaseUntil: null, lastError: null, updatedAt: sql`now()` })
+    .where(heldBy(id, workerId));
+}
+
+export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3600_000 };
+
+/** Exponential, capped, with ±20 % jitter so messages that failed together do not retry together. */
+export function retryDelay(attempts: number, policy: RetryPolicy, random = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential * (0.8 + 0.4 * random()));
+}
+
+/** A send that failed: planned again after the backoff, or failed for good after the last attempt. */
+export async function markFailed(db: Executor, message: OutboxMessage, workerId: string, error: string, { now, policy = DEFAULT_RETRY, random = Math.random }: {
+  now: Date; policy?: RetryPolicy; random?: () => number;
+}): Promise<'planned' | 'failed'> {
+  const final = message.attempts >= policy.maxAttempts;
+  await db.update(outboxMessages).set({
+    state: final ? 'failed' : 'planned',
+    dueAt: final ? undefined : new Date(now.getTime() + retryDelay(message.attempts, policy, random)),
+    leaseUntil: null, claimedBy: null, lastError: error.slice(0, 500), updatedAt: sql`now()`,
+  }).where(heldBy(message.id, workerId));
+  return final ? 'failed' : 'planned';
+}
+
+/** A message that will not be sent (its registration is gone, say): settled without an attempt counting against it. */
+export async function markCancelled(db: Executor, id: number, workerId: string, reason: string): Promise<void> {
+  await db.update(outboxMessages).set({ state: 'cancelled', leaseUntil: null, lastError: reason.slice(0, 500), updatedAt: sql`now()` }).where(heldBy(id, workerId));
+}
+
+/** On shutdown: what this worker claimed and has not sent goes back, its attempt not counted. */
+export async function releaseClaims(db: Executor, workerId: string): Promise<number> {
+  const released = await db.update(outboxMessages)
+    .set({ state: 'planned', leaseUntil: null, claimedBy: null, attempts: sql`greatest(${outboxMessages.attempts} - 1, 0)`, updatedAt: sql`now()` })
+    .where(and(eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId)))
+    .returning({ id: outboxMessages.id });
+  return released.length;
+}

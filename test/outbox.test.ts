@@ -1,0 +1,195 @@
+import t from 'tap';
+import { eq, sql } from 'drizzle-orm';
+import { connectPostgres, type Database } from '../src/db/client.js';
+import { outboxMessages } from '../src/db/schema/index.js';
+import { claimDue, enqueue, retryDelay, DEFAULT_RETRY, type OutboxMessage } from '../src/modules/outbox/outbox.js';
+import { createOutboxWorker, Undeliverable, type Channel } from '../src/modules/outbox/worker.js';
+import { onPostgres, testDatabase } from './helpers/database.js';
+
+/**
+ * The durable outbox on its own, with channels that record what they were given: planning in
+ * the change's transaction, claiming, leases, retries, release on stop, and several workers
+ * sharing one PostgreSQL.
+ */
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const movable = (at: string) => ({ at: new Date(at), now() { return this.at; }, move(ms: number) { this.at = new Date(this.at.getTime() + ms); } });
+
+/** A channel that records each send, failing while `failing` says so. */
+function recorder() {
+  const sent: OutboxMessage[] = [];
+  const state = { failing: false as false | 'retry' | 'never' };
+  const channel: Channel = {
+    async send(message) {
+      if (state.failing === 'retry') throw new Error('smtp down: 421');
+      if (state.failing === 'never') throw new Undeliverable('no address any more');
+      sent.push(message);
+    },
+  };
+  return { sent, state, channel };
+}
+
+const rows = (db: Database) => db.select().from(outboxMessages).orderBy(outboxMessages.id);
+const plan = (key: string, dueAt?: Date) => ({ kind: 'test.note', channel: 'test', payload: { key }, dedupeKey: key, ...(dueAt ? { dueAt } : {}) });
+
+t.test('planned in the change\'s transaction: a rollback leaves no message, a commit one', async (t) => {
+  const { db } = await testDatabase(t);
+  const now = new Date('2030-01-01T00:00:00Z');
+  await t.rejects(db.transaction(async (tx) => {
+    await enqueue(tx, plan('rolled-back'), now);
+    throw new Error('the change failed');
+  }));
+  await db.transaction(async (tx) => { await enqueue(tx, plan('committed'), now); });
+  t.same((await rows(db)).map((r) => [r.dedupeKey, r.state, r.attempts]), [['committed', 'planned', 0]]);
+});
+
+t.test('the same dedupe key planned twice is one message', async (t) => {
+  const { db } = await testDatabase(t);
+  const now = new Date('2030-01-01T00:00:00Z');
+  t.equal(await enqueue(db, plan('once'), now), true);
+  t.equal(await enqueue(db, plan('once'), now), false, 'the second is a no-op');
+  t.equal((await rows(db)).length, 1);
+});
+
+t.test('a worker sends what is due, once, and waits for what is not', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  const { sent, channel } = recorder();
+  await enqueue(db, plan('now'), clock.now());
+  await enqueue(db, plan('in an hour', new Date(clock.now().getTime() + 3600_000)), clock.now());
+  const worker = createOutboxWorker({ db, channels: { test: channel }, clock, log: silent });
+  t.equal(await worker.drain(), 1);
+  t.same(sent.map((m) => m.dedupeKey), ['now']);
+  t.equal(await worker.drain(), 0, 'nothing more is due');
+  clock.move(3600_000);
+  t.equal(await worker.drain(), 1);
+  t.same(sent.map((m) => m.dedupeKey), ['now', 'in an hour']);
+  t.same((await rows(db)).map((r) => [r.dedupeKey, r.state, r.attempts, r.claimedBy]), [['now', 'sent', 1, worker.workerId], ['in an hour', 'sent', 1, worker.workerId]]);
+  t.equal(await worker.drain(), 0, 'a sent message is never sent again');
+});
+
+t.test('a failed send is retried after a growing, jittered delay, then failed for good', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  const { sent, state, channel } = recorder();
+  const retry = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3600_000 };
+  const worker = createOutboxWorker({ db, channels: { test: channel }, clock, retry, log: silent });
+  await enqueue(db, plan('flaky'), clock.now());
+  state.failing = 'retry';
+  await worker.drain();
+  let [row] = await rows(db);
+  t.match(row, { state: 'planned', attempts: 1, lastError: 'smtp down: 421' });
+  const firstDelay = row!.dueAt.getTime() - clock.now().getTime();
+  t.ok(firstDelay >= 48_000 && firstDelay <= 72_000, `retried about a minute later (${firstDelay} ms)`);
+  t.equal(await worker.drain(), 0, 'not before its time');
+
+  clock.move(firstDelay);
+  await worker.drain();
+  [row] = await rows(db);
+  const secondDelay = row!.dueAt.getTime() - clock.now().getTime();
+  t.ok(secondDelay >= 96_000 && secondDelay <= 144_000, `then about two minutes (${secondDelay} ms)`);
+
+  clock.move(secondDelay);
+  await worker.drain();
+  [row] = await rows(db);
+  t.match(row, { state: 'failed', attempts: 3, lastError: 'smtp down: 421' }, 'after the last attempt: failed, with the reason');
+  clock.move(24 * 3600_000);
+  t.equal(await worker.drain(), 0, 'a failed message stays failed');
+  t.same(sent, []);
+
+  t.equal(retryDelay(1, DEFAULT_RETRY, () => 0.5), 30_000);
+  t.equal(retryDelay(4, DEFAULT_RETRY, () => 0.5), 240_000);
+  t.equal(retryDelay(20, DEFAULT_RETRY, () => 0.5), 3600_000, 'capped at an hour');
+  t.equal(retryDelay(1, DEFAULT_RETRY, () => 0), 24_000, '−20 %');
+  t.equal(retryDelay(1, DEFAULT_RETRY, () => 1), 36_000, '+20 %');
+});
+
+t.test('the mail server coming back: the retried message is delivered once', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  const { sent, state, channel } = recorder();
+  const worker = createOutboxWorker({ db, channels: { test: channel }, clock, log: silent });
+  await enqueue(db, plan('later'), clock.now());
+  state.failing = 'retry';
+  await worker.drain();
+  state.failing = false;
+  clock.move(60_000);
+  await worker.drain();
+  t.same(sent.map((m) => [m.dedupeKey, m.attempts]), [['later', 2]]);
+  t.match((await rows(db))[0], { state: 'sent', lastError: null });
+});
+
+t.test('an undeliverable message is cancelled, not retried', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  const { state, channel } = recorder();
+  state.failing = 'never';
+  await enqueue(db, plan('nobody'), clock.now());
+  await createOutboxWorker({ db, channels: { test: channel }, clock, log: silent }).drain();
+  t.match((await rows(db))[0], { state: 'cancelled', lastError: 'no address any more' });
+});
+
+t.test('a worker that died mid-batch: its claims go to another worker when the lease runs out', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  for (const key of ['a', 'b', 'c']) await enqueue(db, plan(key), clock.now());
+  // The dead worker claimed everything and never settled any of it.
+  const claimed = await claimDue(db, { workerId: 'dead', limit: 10, leaseMs: 60_000, now: clock.now() });
+  t.equal(claimed.length, 3);
+  const { sent, channel } = recorder();
+  const survivor = createOutboxWorker({ db, channels: { test: channel }, clock, leaseMs: 60_000, log: silent });
+  t.equal(await survivor.drain(), 0, 'within the lease: left alone');
+  clock.move(60_000);
+  t.equal(await survivor.drain(), 3, 'after it: taken over');
+  t.same(sent.map((m) => [m.dedupeKey, m.attempts]), [['a', 2], ['b', 2], ['c', 2]], 'the attempt of the dead worker counts');
+  t.ok((await rows(db)).every((r) => r.state === 'sent' && r.claimedBy === survivor.workerId));
+});
+
+t.test('stop() lets the send in hand finish and gives the rest of the batch back', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = movable('2030-01-01T00:00:00Z');
+  for (const key of ['first', 'second', 'third']) await enqueue(db, plan(key), clock.now());
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const sent: string[] = [];
+  let entered = () => {};
+  const sending = new Promise<void>((resolve) => { entered = resolve; });
+  const slow: Channel = { async send(message) { entered(); await gate; sent.push(message.dedupeKey); } };
+  const worker = createOutboxWorker({ db, channels: { test: slow }, clock, batchSize: 3, log: silent });
+  worker.start();
+  await sending;
+  const stopped = worker.stop();
+  release();
+  await stopped;
+  t.same(sent, ['first'], 'the send in hand finished');
+  t.same((await rows(db)).map((r) => [r.dedupeKey, r.state, r.attempts, r.claimedBy]), [
+    ['first', 'sent', 1, worker.workerId], ['second', 'planned', 0, null], ['third', 'planned', 0, null],
+  ], 'the rest planned again, their attempt not counted');
+});
+
+t.test('PostgreSQL: two workers on their own connections share 400 messages, each sent exactly once', { skip: onPostgres ? false : 'needs PostgreSQL: two connection pools at once (runs when DATABASE_URL is set, CI\'s second pass)' }, async (t) => {
+  const first = await testDatabase(t);
+  const second = connectPostgres(first.url!, { poolSize: 4 });
+  t.teardown(() => second.close());
+  const clock = movable('2030-01-01T00:00:00Z');
+  await first.db.insert(outboxMessages).values(Array.from({ length: 400 }, (_, i) => ({
+    kind: 'test.note', channel: 'test', payload: { i }, dedupeKey: `bulk-${i}`, dueAt: clock.now(),
+  })));
+  const sends: { worker: string; key: string }[] = [];
+  const channelFor = (worker: string): Channel => ({
+    async send(message) { await new Promise((resolve) => setImmediate(resolve)); sends.push({ worker, key: message.dedupeKey }); },
+  });
+  const workers = [
+    createOutboxWorker({ db: first.db, channels: { test: channelFor('one') }, clock, batchSize: 10, log: silent }),
+    createOutboxWorker({ db: second.db, channels: { test: channelFor('two') }, clock, batchSize: 10, log: silent }),
+  ];
+  await Promise.all(workers.map((w) => w.drain()));
+  const keys = sends.map((s) => s.key);
+  t.equal(keys.length, 400, 'every message sent');
+  t.equal(new Set(keys).size, 400, 'none twice');
+  t.ok(sends.some((s) => s.worker === 'one') && sends.some((s) => s.worker === 'two'), 'both workers took a share');
+  const [counts] = await first.db.select({ sent: sql<number>`count(*) filter (where ${outboxMessages.state} = 'sent')::int`, attempts: sql<number>`sum(${outboxMessages.attempts})::int` }).from(outboxMessages);
+  t.same(counts, { sent: 400, attempts: 400 }, 'all settled, one attempt each');
+  const [stray] = await first.db.select({ n: sql<number>`count(*)::int` }).from(outboxMessages).where(eq(outboxMessages.state, 'sending'));
+  t.equal(stray!.n, 0);
+});
