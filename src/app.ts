@@ -26,6 +26,7 @@ import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { catalogueMarks } from './modules/changes/sync.js';
+import { outboxRoutes } from './modules/outbox/outbox.routes.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
@@ -126,6 +127,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(eventsRoutes, deps);
     await api.register(registrationsRoutes, deps);
     await api.register(calendarRoutes, deps);
+    await api.register(outboxRoutes, deps);
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });

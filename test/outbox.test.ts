@@ -5,6 +5,9 @@ import { outboxMessages } from '../src/db/schema/index.js';
 import { claimDue, enqueue, retryDelay, DEFAULT_RETRY, type OutboxMessage } from '../src/modules/outbox/outbox.js';
 import { createOutboxWorker, Undeliverable, type Channel } from '../src/modules/outbox/worker.js';
 import { onPostgres, testDatabase } from './helpers/database.js';
+import { adminHeaders, build, buildAccount } from './helpers/build.js';
+import { buildUnit, eventBody } from './helpers/factories.js';
+import { problem } from './helpers/problem.js';
 
 /**
  * The durable outbox on its own, with channels that record what they were given: planning in
@@ -193,3 +196,51 @@ t.test('PostgreSQL: two workers on their own connections share 400 messages, eac
   const [stray] = await first.db.select({ n: sql<number>`count(*)::int` }).from(outboxMessages).where(eq(outboxMessages.state, 'sending'));
   t.equal(stray!.n, 0);
 });
+
+t.test('organizers see their event\'s messages, without their content, and send a failed one again', async (t) => {
+  const { app, db } = await build(t);
+  const unit = await buildUnit(db);
+  const otherUnit = await buildUnit(db);
+  const organizer = await buildAccount(db, { role: 'organizer', unitIds: [unit.id] });
+  const stranger = await buildAccount(db, { role: 'organizer', unitIds: [otherUnit.id] });
+  const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(unit.id) })).json();
+  const otherEvent = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(otherUnit.id) })).json();
+  const now = new Date();
+  const secret = { to: 'resident-secret@example.cn', name: '王秘密' };
+  await enqueue(db, { ...plan('failed-one'), payload: secret, eventId: event.id }, now);
+  await enqueue(db, { ...plan('sent-one'), payload: secret, eventId: event.id }, now);
+  await enqueue(db, { ...plan('elsewhere'), eventId: otherEvent.id }, now);
+  const ids = Object.fromEntries((await rows(db)).map((r) => [r.dedupeKey, r.id]));
+  await db.update(outboxMessages).set({ state: 'failed', attempts: 8, lastError: '550 mailbox unavailable' }).where(eq(outboxMessages.id, ids['failed-one']!));
+  await db.update(outboxMessages).set({ state: 'sent', attempts: 1, sentAt: now }).where(eq(outboxMessages.id, ids['sent-one']!));
+
+  const listed = await app.inject({ url: `/api/v1/events/${event.id}/messages`, headers: organizer.headers });
+  t.equal(listed.statusCode, 200);
+  t.match(listed.json().items, [
+    { id: ids['failed-one'], kind: 'test.note', state: 'failed', attempts: 8, lastError: '550 mailbox unavailable', sentAt: null },
+    { id: ids['sent-one'], state: 'sent', attempts: 1 },
+  ]);
+  t.equal(listed.json().items.length, 2, 'only this event\'s');
+  t.notOk(listed.body.includes('resident-secret') || listed.body.includes('王秘密') || listed.body.includes('payload'), 'no content, no personal data');
+  t.equal((await app.inject({ url: `/api/v1/events/${event.id}/messages`, headers: stranger.headers })).statusCode, 403, 'another unit\'s organizer may not look');
+  t.equal((await app.inject({ url: `/api/v1/events/${event.id}/messages` })).statusCode, 401);
+
+  const resend = (messageId: number, eventId = event.id, headers = organizer.headers) =>
+    app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/messages/${messageId}/resend`, headers });
+  const again = await resend(ids['failed-one']!);
+  t.equal(again.statusCode, 202);
+  t.same(again.json(), { id: ids['failed-one'], state: 'planned' });
+  t.match((await rows(db)).find((r) => r.id === ids['failed-one']), { state: 'planned', attempts: 0, claimedBy: null });
+  problem(t, await resend(ids['failed-one']!), 409, 'not_failed');
+  problem(t, await resend(ids['sent-one']!), 409, 'not_failed');
+  problem(t, await resend(ids.elsewhere!), 404, 'message_not_found');
+  problem(t, await resend(999_999), 404, 'message_not_found');
+  t.equal((await resend(ids['failed-one']!, event.id, stranger.headers)).statusCode, 403);
+  const audit = (await app.inject({ url: `/api/v1/audit?objectKind=message&objectId=${ids['failed-one']}`, headers: adminHeaders })).json();
+  t.match(audit.items, [{ action: 'resent', objectKind: 'message', actorAccountId: organizer.account.id }], 'the resend is in the audit log');
+
+  const { sent, channel } = recorder();
+  await createOutboxWorker({ db, channels: { test: channel }, clock: { now: () => new Date() }, log: silent }).drain();
+  t.ok(sent.some((m) => m.id === ids['failed-one']), 'and the worker sends it');
+});
+

@@ -97,3 +97,21 @@ export async function releaseClaims(db: Executor, workerId: string): Promise<num
     .returning({ id: outboxMessages.id });
   return released.length;
 }
+
+/** An event's messages for its organizers: what, when, how it went. Never the payload (it may name people). */
+export async function messagesOfEvent(db: Executor, eventId: string) {
+  return db.select({
+    id: outboxMessages.id, kind: outboxMessages.kind, channel: outboxMessages.channel, state: outboxMessages.state,
+    attempts: outboxMessages.attempts, dueAt: outboxMessages.dueAt, sentAt: outboxMessages.sentAt, lastError: outboxMessages.lastError,
+    createdAt: outboxMessages.createdAt,
+  }).from(outboxMessages).where(eq(outboxMessages.eventId, eventId)).orderBy(outboxMessages.id);
+}
+
+/** A failed message planned again, its attempts from zero: an organizer's "send it again". Undefined when it is not a failed message of the event. */
+export async function replanFailed(tx: Executor, { eventId, messageId, now }: { eventId: string; messageId: number; now: Date }) {
+  const [row] = await tx.update(outboxMessages)
+    .set({ state: 'planned', attempts: 0, dueAt: now, leaseUntil: null, claimedBy: null, updatedAt: sql`now()` })
+    .where(and(eq(outboxMessages.id, messageId), eq(outboxMessages.eventId, eventId), eq(outboxMessages.state, 'failed')))
+    .returning({ id: outboxMessages.id });
+  return row;
+}
