@@ -147,6 +147,8 @@ t.test('a sync from a full listing\'s nextUpdatedSince lists exactly the events 
     await fence();
     const now = await list('limit=200');
     t.same((await list(`updated_since=${q(now.nextUpdatedSince)}`)).items, [], 'from a fresh mark: nothing');
+    t.equal((await get(`/api/v1/events?updatedSince=${q(since)}&updated_since=${q(since)}`)).statusCode, 200, 'both spellings agreeing: fine');
+    problem(t, await get(`/api/v1/events?updatedSince=${q(since)}&updated_since=${q(now.nextUpdatedSince)}`), 400, 'validation_failed', ['/updated_since']);
     const expired = problem(t, await get(`/api/v1/events?updated_since=${q(daysAgo(91))}`), 410, 'sync_expired', ['/updatedSince']);
     t.match(expired.oldestUpdatedSince, ISO);
   });

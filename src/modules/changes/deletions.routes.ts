@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { Problem } from '../../lib/problems.js';
 import { viewerOf } from '../accounts/principal.js';
 import { boundary } from '../events/events.list.js';
-import { syncTimes, tombstonesSince } from './sync.js';
+import { syncExpired, syncTimes, tombstonesSince } from './sync.js';
 import { decodeSerialCursor, encodeSerialCursor } from '../../lib/cursor.js';
 import { Instant, Nullable, PageQuery, Uuid, problems } from '../../lib/schemas.js';
 
@@ -36,12 +35,7 @@ export const deletionsRoutes: FastifyPluginAsyncTypebox<{ db: Database; config: 
     const { since, cursor, limit } = request.query;
     const { horizon } = await syncTimes(db, config.TOMBSTONE_RETENTION_DAYS);
     const from = since === undefined ? undefined : boundary(since, 'since', config.CALENDAR_TIMEZONE);
-    if (from && from < horizon) {
-      throw new Problem(410, 'sync_expired', `Deletions are remembered for ${config.TOMBSTONE_RETENTION_DAYS} days; older ones are forgotten.`, {
-        errors: [{ in: 'querystring', pointer: '/since', detail: `is before ${horizon.toISOString()}, the oldest deletion still remembered` }],
-        oldestUpdatedSince: horizon.toISOString(),
-      });
-    }
+    if (from && from < horizon) throw syncExpired('since', horizon, config.TOMBSTONE_RETENTION_DAYS);
     const rows = await tombstonesSince(db, { since: from, afterSeq: decodeSerialCursor(cursor), limit, viewer: viewerOf(request.principal) });
     const page = rows.slice(0, limit);
     return {

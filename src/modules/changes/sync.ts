@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, gte, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../../db/client.js';
 import { tombstones } from '../../db/schema/index.js';
+import { Problem } from '../../lib/problems.js';
 import type { Viewer } from '../accounts/principal.js';
 
 /**
@@ -79,6 +80,13 @@ export function catalogueMarks(db: Executor) {
     },
   };
 }
+
+/** A sync that would start before the oldest deletion still remembered: the bot must reload in full. */
+export const syncExpired = (param: 'updatedSince' | 'since', horizon: Date, retentionDays: number) => new Problem(410, 'sync_expired',
+  `Deletions are remembered for ${retentionDays} days; a sync from before then would miss some. Reload the full list (without updatedSince) and sync from its nextUpdatedSince.`, {
+    errors: [{ in: 'querystring', pointer: `/${param}`, detail: `is before ${horizon.toISOString()}, the oldest time a sync can start from` }],
+    oldestUpdatedSince: horizon.toISOString(),
+  });
 
 /** Forgets deletions past the retention; a bot that last synced before then must reload in full. */
 export async function purgeTombstones(db: Executor, retentionDays: number): Promise<number> {

@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { HttpCache, Rendered } from '../../lib/http-cache.js';
 import { eventJsonLd } from '../feeds/json-ld.js';
 import { IdParams, problems } from '../../lib/schemas.js';
+import { Problem } from '../../lib/problems.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
 import { isAdmin, viewerOf } from '../accounts/principal.js';
 import { actorOf } from '../audit/audit.js';
@@ -49,6 +50,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     },
   }, async (request, reply) => httpCache.send(request, reply, async (): Promise<Rendered> => {
     const { updated_since: updatedSinceAlias, ...query } = request.query;
+    if (query.updatedSince !== undefined && updatedSinceAlias !== undefined && query.updatedSince !== updatedSinceAlias) {
+      throw new Problem(400, 'validation_failed', 'updatedSince and updated_since are one parameter: give it once.', {
+        errors: [{ in: 'querystring', pointer: '/updated_since', detail: 'differs from updatedSince' }],
+      });
+    }
     const page = await events.list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewerOf(request.principal));
     const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
     return {

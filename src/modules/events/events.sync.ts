@@ -1,8 +1,7 @@
 import type { Executor } from '../../db/client.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
-import { Problem } from '../../lib/problems.js';
 import type { Viewer } from '../accounts/principal.js';
-import { syncTimes, tombstonesSince } from '../changes/sync.js';
+import { syncExpired, syncTimes, tombstonesSince } from '../changes/sync.js';
 import { boundary, listEventIds } from './events.list.js';
 import type { EventListQuery } from './events.schemas.js';
 
@@ -21,12 +20,6 @@ function decodePosition(cursor: string): Position {
   return { events, afterSeq: seq, watermark: mark };
 }
 
-const syncExpired = (horizon: Date, retentionDays: number) => new Problem(410, 'sync_expired',
-  `Deletions are remembered for ${retentionDays} days; this sync would miss older ones. Reload the full list (without updatedSince) and sync from its nextUpdatedSince.`, {
-    errors: [{ in: 'querystring', pointer: '/updatedSince', detail: `is before ${horizon.toISOString()}, the oldest time a sync can start from` }],
-    oldestUpdatedSince: horizon.toISOString(),
-  });
-
 /**
  * A page of the event list, and for a sync (updatedSince) the deletions since then too, each
  * stream paged by its own key inside one cursor. Every page of one listing carries the first
@@ -38,7 +31,7 @@ export async function listEventsPage(db: Executor, query: EventListQuery, viewer
   const since = query.updatedSince === undefined ? undefined : boundary(query.updatedSince, 'updatedSince', zone);
   // The watermark is read before the events, so that what it leaves out they show.
   const { horizon, watermark } = await syncTimes(db, tombstoneRetentionDays);
-  if (since && since < horizon) throw syncExpired(horizon, tombstoneRetentionDays);
+  if (since && since < horizon) throw syncExpired('updatedSince', horizon, tombstoneRetentionDays);
 
   const position: Position = query.cursor ? decodePosition(query.cursor) : { events: undefined, afterSeq: 0, watermark };
   const events = position.events === null
