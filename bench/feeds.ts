@@ -38,6 +38,7 @@ import { seedDatabase } from '../seeds/seed.js';
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const EVENTS = 10_000;
+const BENCH_SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
 const IN_FEED = 1_000;
 const DAY_MS = 24 * 3600_000;
 const ZONE = 'Asia/Shanghai';
@@ -53,7 +54,7 @@ await admin.unsafe('drop database if exists kepu_bench_feeds with (force)');
 await admin.unsafe('create database kepu_bench_feeds');
 await admin.end();
 
-const config = loadConfig({ DATABASE_URL: benchUrl.href, LOG_LEVEL: 'silent', SEED_DEMO: 'false' });
+const config = loadConfig({ DATABASE_URL: benchUrl.href, LOG_LEVEL: 'silent', SEED_DEMO: 'false', SECRET_KEY: BENCH_SECRET_KEY });
 const database = await openDatabase(config);
 const { db } = database;
 await seedDatabase(db, { timezone: ZONE });
@@ -128,7 +129,7 @@ async function freePort() {
 }
 const port = await freePort();
 const service = spawn(process.execPath, [new URL('../dist/src/server.js', import.meta.url).pathname], {
-  env: { ...process.env, DATABASE_URL: benchUrl.href, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' },
+  env: { ...process.env, DATABASE_URL: benchUrl.href, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', SECRET_KEY: BENCH_SECRET_KEY },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const api = `http://127.0.0.1:${port}`;

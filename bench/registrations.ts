@@ -88,7 +88,7 @@ const port = 30_000 + Math.floor(Math.random() * 20_000);
 const server = spawn(process.execPath, ['--import', 'tsx', new URL('../src/server.ts', import.meta.url).pathname], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
-    ...process.env, DATABASE_URL: url.toString(), PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn',
+    ...process.env, DATABASE_URL: url.toString(), PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
     SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000', SIGNUP_CONTACT_LIMIT_PER_HOUR: '1000000', DATABASE_POOL_SIZE: '20',
   },
 });

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, resolveSecretKey } from '../src/config.js';
 import { openDatabase } from '../src/db/open.js';
 import { seedDatabase } from '../seeds/seed.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kepu-bench-'));
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false' });
+const loaded = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false' });
+const config = { ...loaded, SECRET_KEY: resolveSecretKey(loaded) };
 const database = await openDatabase(config);
 await seedDatabase(database.db, { timezone: config.CALENDAR_TIMEZONE });
 const app = await buildApp({ config, database, logStream: false });

@@ -27,6 +27,7 @@ import { eventsRoutes } from './modules/events/events.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { catalogueMarks } from './modules/changes/sync.js';
 import { outboxRoutes } from './modules/outbox/outbox.routes.js';
+import { createMailPlanner } from './modules/mail/planner.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
@@ -65,6 +66,7 @@ const MAX_URL_LENGTH = 4096;
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
 export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream }: AppOptions) {
+  if (!config.SECRET_KEY) throw new Error('buildApp needs config.SECRET_KEY: resolve it first (resolveSecretKey in config.ts)');
   const app = Fastify({
     logger: loggerOptions(config, logStream),
     bodyLimit: 256 * 1024,
@@ -116,6 +118,8 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });
   changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidate(`event:${change.eventId}`); });
+  // Mail is planned by every API process, in the change's transaction; it is sent by whichever worker claims it.
+  changes.onChange(createMailPlanner(clock));
   const deps = { db, clock, changes, config, httpCache };
   await app.register(feedRoutes, deps);
   await app.register(async (api) => {

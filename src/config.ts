@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value, ValuePointer } from '@sinclair/typebox/value';
 import { IANAZone } from 'luxon';
@@ -33,6 +36,21 @@ export const ConfigSchema = Type.Object({
   PERSONAL_DATA_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
   /** Days a deletion is remembered for bots that sync with updatedSince; an older updatedSince gets 410. */
   TOMBSTONE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  /**
+   * Signs the registrants' manage links (they are derived from it, and only their hashes are
+   * stored). Required with DATABASE_URL, where every process must hold the same key; on the
+   * embedded database it is generated once into DATA_DIR/secret-key. At least 32 characters.
+   */
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  /** Where mail goes, e.g. smtp://user:pass@mail.example.org:587 or smtps://…:465. Unset: the demo's local mail sink. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /** The sender of every mail: an address, or "Name <address>". */
+  MAIL_FROM: Type.String({ pattern: '^[^\\r\\n<>]*<[^@\\s<>]+@[^@\\s<>]+>$|^[^@\\s<>]+@[^@\\s<>]+$', maxLength: 200, default: '科普日历 Kepu Calendar <no-reply@kepu.localhost>' }),
+  /** The demo's mail sink (only without SMTP_URL), on 127.0.0.1: SMTP port, and the port of its web page. 0: any free port. */
+  MAIL_SINK_SMTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1025 }),
+  MAIL_SINK_WEB_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1080 }),
+  /** Run the outbox worker (mail) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */
+  OUTBOX_WORKER: Type.Boolean({ default: true }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });
@@ -61,4 +79,22 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return { ...config, PUBLIC_BASE_URL: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '') };
+}
+
+/**
+ * The key that signs manage links: SECRET_KEY, or on the embedded database a key generated
+ * once into DATA_DIR (kept across restarts, or every link sent by mail would stop working).
+ * Several processes on PostgreSQL cannot agree on a generated key, so there it must be given.
+ */
+export function resolveSecretKey(config: Config): string {
+  if (config.SECRET_KEY) return config.SECRET_KEY;
+  if (config.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required with DATABASE_URL (every API process and worker must share it; e.g. `openssl rand -base64 48`)');
+  }
+  const file = join(config.DATA_DIR, 'secret-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const key = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
 }

@@ -1,17 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, resolveSecretKey, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { ensureFirstAdmin } from './modules/accounts/first-admin.js';
 import { seedDatabase } from '../seeds/seed.js';
 import { systemClock } from './lib/clock.js';
 import { startRetentionSweeps } from './modules/registrations/retention.js';
+import { startMailDelivery, type MailDelivery } from './modules/mail/delivery.js';
 
 async function main() {
-  let config: Config;
+  let config: Config & { SECRET_KEY: string };
   try {
-    config = loadConfig();
+    const loaded = loadConfig();
+    config = { ...loaded, SECRET_KEY: resolveSecretKey(loaded) };
+    if (!loaded.DATABASE_URL && !loaded.OUTBOX_WORKER) {
+      throw new ConfigError('Invalid configuration:\n  OUTBOX_WORKER: must be on with the embedded database (no other process can open it to send the mail)');
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -34,6 +39,10 @@ async function main() {
 
   const sweeps = startRetentionSweeps({ db: database.db, clock: systemClock, retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS, log: app.log });
 
+  // On the embedded database mail can only be sent from this process; on PostgreSQL it may be
+  // left to `npm run worker` processes (OUTBOX_WORKER=false).
+  const mail: MailDelivery | null = config.OUTBOX_WORKER ? await startMailDelivery({ config, db: database.db, clock: systemClock, log: app.log }) : null;
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -43,6 +52,7 @@ async function main() {
     deadline.unref();
     await sweeps.stop();
     await app.close();
+    await mail?.stop();
     await database.close();
     process.exit(0);
   };
@@ -56,6 +66,9 @@ async function main() {
     // Printed once, to the console only: it is not kept anywhere readable.
     console.log(`\n  First administrator: ${admin.email}\n  One-time password:   ${admin.oneTimePassword}\n  (change it after signing in)\n`);
   }
+  if (mail?.sink) app.log.info(`Outgoing mail is caught by the demo mail sink (SMTP 127.0.0.1:${mail.sink.smtpPort}): read it at ${mail.sink.webUrl}`);
+  else if (mail) app.log.info('Mail is sent through SMTP_URL by the worker in this process');
+  else app.log.info('Mail is left to `npm run worker` processes (OUTBOX_WORKER=false)');
   if (admin.created && admin.demoToken) app.log.info(`An API token of the demo administrator is in ${join(config.DATA_DIR, 'admin-token')}`);
   if (!admin.created && !config.ADMIN_EMAIL && config.DATABASE_URL) {
     app.log.info('No administrator is created automatically on PostgreSQL without ADMIN_EMAIL and ADMIN_PASSWORD.');

@@ -4,7 +4,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
 import { DEMO_ADMIN_EMAIL, ensureFirstAdmin } from '../src/modules/accounts/first-admin.js';
-import { adminHeaders, build, buildAccount } from './helpers/build.js';
+import { adminHeaders, build, buildAccount, TEST_SECRET_KEY } from './helpers/build.js';
 import { testDatabase } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
 import { problem } from './helpers/problem.js';
@@ -232,7 +232,7 @@ t.test('API tokens: create once, list prefixes, scopes, unit binding, expiry, re
 
 async function freshApp(t: Test) {
   const database = await testDatabase(t);
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), database });
+  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), database });
   t.teardown(() => app.close());
   return { app: app as unknown as App, db: database.db as Database };
 }

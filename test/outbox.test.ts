@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { connectPostgres, type Database } from '../src/db/client.js';
 import { outboxMessages } from '../src/db/schema/index.js';
 import { claimDue, enqueue, retryDelay, DEFAULT_RETRY, type OutboxMessage } from '../src/modules/outbox/outbox.js';
-import { createOutboxWorker, Undeliverable, type Channel } from '../src/modules/outbox/worker.js';
+import { createOutboxWorker, oneByOne, Undeliverable, type Channel } from '../src/modules/outbox/worker.js';
 import { onPostgres, testDatabase } from './helpers/database.js';
 import { adminHeaders, build, buildAccount } from './helpers/build.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
@@ -22,13 +22,11 @@ const movable = (at: string) => ({ at: new Date(at), now() { return this.at; }, 
 function recorder() {
   const sent: OutboxMessage[] = [];
   const state = { failing: false as false | 'retry' | 'never' };
-  const channel: Channel = {
-    async send(message) {
-      if (state.failing === 'retry') throw new Error('smtp down: 421');
-      if (state.failing === 'never') throw new Undeliverable('no address any more');
-      sent.push(message);
-    },
-  };
+  const channel = oneByOne(async (message) => {
+    if (state.failing === 'retry') throw new Error('smtp down: 421');
+    if (state.failing === 'never') throw new Undeliverable('no address any more');
+    sent.push(message);
+  });
   return { sent, state, channel };
 }
 
@@ -157,7 +155,7 @@ t.test('stop() lets the send in hand finish and gives the rest of the batch back
   const sent: string[] = [];
   let entered = () => {};
   const sending = new Promise<void>((resolve) => { entered = resolve; });
-  const slow: Channel = { async send(message) { entered(); await gate; sent.push(message.dedupeKey); } };
+  const slow = oneByOne(async (message) => { entered(); await gate; sent.push(message.dedupeKey); });
   const worker = createOutboxWorker({ db, channels: { test: slow }, clock, batchSize: 3, log: silent });
   worker.start();
   await sending;
@@ -179,8 +177,9 @@ t.test('PostgreSQL: two workers on their own connections share 400 messages, eac
     kind: 'test.note', channel: 'test', payload: { i }, dedupeKey: `bulk-${i}`, dueAt: clock.now(),
   })));
   const sends: { worker: string; key: string }[] = [];
-  const channelFor = (worker: string): Channel => ({
-    async send(message) { await new Promise((resolve) => setImmediate(resolve)); sends.push({ worker, key: message.dedupeKey }); },
+  const channelFor = (worker: string): Channel => oneByOne(async (message) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    sends.push({ worker, key: message.dedupeKey });
   });
   const workers = [
     createOutboxWorker({ db: first.db, channels: { test: channelFor('one') }, clock, batchSize: 10, log: silent }),

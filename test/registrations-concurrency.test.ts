@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config.js';
 import { connectPostgres, type Database } from '../src/db/client.js';
 import { registrations, sessions } from '../src/db/schema/index.js';
 import { CONSENT } from '../src/modules/registrations/consent.js';
-import { buildAccount } from './helpers/build.js';
+import { buildAccount, TEST_SECRET_KEY } from './helpers/build.js';
 import { testDatabase, onPostgres } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
 
@@ -36,7 +36,7 @@ t.test('PostgreSQL: 500 sign-ups of mixed sizes for 50 seats through two API ins
   const first = await testDatabase(t);
   const second = connectPostgres(first.url!, { poolSize: 10 });
   t.teardown(() => second.close());
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), SIGNUP_RATE_LIMIT_PER_MINUTE: 1_000_000, SIGNUP_CONTACT_LIMIT_PER_HOUR: 1_000_000 };
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), SIGNUP_RATE_LIMIT_PER_MINUTE: 1_000_000, SIGNUP_CONTACT_LIMIT_PER_HOUR: 1_000_000 };
   const apps = await Promise.all([first, second].map(async (database) => {
     const app = await buildApp({ config, database });
     t.teardown(() => app.close());

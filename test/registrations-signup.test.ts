@@ -6,7 +6,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
 import { registrations } from '../src/db/schema/index.js';
-import { adminHeaders, build, buildAccount } from './helpers/build.js';
+import { adminHeaders, build, buildAccount, TEST_SECRET_KEY } from './helpers/build.js';
 import { testDatabase } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
 import { problem } from './helpers/problem.js';
@@ -76,7 +76,8 @@ t.test('an individual signs up and gets a confirmed registration with a manage l
   const event = await publishedEvent(app, unit.id);
   const res = await signUp(app, event.id, { kind: 'individual', name: '张伟', phone: '+86 138-0013-8000', email: 'Zhang.Wei@Example.CN', partySize: 2, consentVersion: consent });
   const body = created(t, res, 'the sign-up');
-  t.same(Object.keys(body).sort(), ['manageToken', 'manageUrl', 'registration']);
+  t.same(Object.keys(body).sort(), ['emailNotices', 'manageToken', 'manageUrl', 'registration']);
+  t.equal(body.emailNotices, true, 'an email was given: mail will come');
   const registration = body.registration;
   t.match(registration, {
     eventId: event.id, sessionId: event.sessions[0].id, kind: 'individual', status: 'confirmed', source: 'online', headcount: 2,
@@ -296,7 +297,7 @@ t.test('the manage token stays out of logs and lists, and personal data out of p
   const lines: string[] = [];
   const database = await testDatabase(t);
   const admin = await buildAccount(database.db, { role: 'admin' });
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'info' }), database, logStream: { write(line: string) { lines.push(line); } } });
+  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'info', SECRET_KEY: TEST_SECRET_KEY }), database, logStream: { write(line: string) { lines.push(line); } } });
   t.teardown(() => app.close());
   const unit = await buildUnit(database.db);
   const consent = (await app.inject({ url: '/api/v1/consent' })).json().version;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { adminHeaders, build } from './helpers/build.js';
+import { adminHeaders, build, TEST_SECRET_KEY } from './helpers/build.js';
 
 t.test('security headers on every answer, with a content security policy', async (t) => {
   const { app } = await build(t);
@@ -55,7 +55,7 @@ t.test('CORS is open on public reads only', async (t) => {
 
 t.test('sign-in attempts are limited per address, across processes sharing the database', async (t) => {
   const { app, database } = await build(t, { config: { LOGIN_RATE_LIMIT_PER_MINUTE: 3 } });
-  const second = await buildApp({ config: { ...loadConfig({ LOG_LEVEL: 'silent' }), LOGIN_RATE_LIMIT_PER_MINUTE: 3 }, database });
+  const second = await buildApp({ config: { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), LOGIN_RATE_LIMIT_PER_MINUTE: 3 }, database });
   t.teardown(() => second.close());
   const attempt = (server: typeof app) => server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.cn', password: 'wrong-password' }, remoteAddress: '203.0.113.7' });
   t.equal((await attempt(app)).statusCode, 401);

@@ -7,6 +7,9 @@ import { secretHash } from '../../src/modules/accounts/secrets.js';
 import { createChangeRecorder, type ChangeRecorder } from '../../src/modules/changes/change-recorder.js';
 import { testDatabase } from './database.js';
 
+/** Manage links in tests are derived with this key (the processes of one test share it). */
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
+
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -23,7 +26,7 @@ type Test = { teardown(fn: () => unknown): void };
 /** An app on a database of its own, closed when the test ends. Requests go through app.inject. */
 export async function build(t: Test, overrides: { config?: Partial<Config>; clock?: Clock; changes?: ChangeRecorder } = {}) {
   const database = await testDatabase(t);
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides.config };
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), ...overrides.config };
   await buildAccount(database.db, { role: 'admin', token: ADMIN_TOKEN, email: 'admin@example.cn' });
   const changes = overrides.changes ?? createChangeRecorder();
   const app = await buildApp({ config, database, clock: overrides.clock, changes });

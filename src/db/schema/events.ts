@@ -40,6 +40,8 @@ export const events = pgTable('events', {
   waitlistEnabled: boolean('waitlist_enabled').notNull().default(true),
   /** No automatic promotion from the waiting list this close to a session's start (organizers still promote by hand). */
   promotionCutoffMinutes: integer('promotion_cutoff_minutes').notNull().default(120),
+  /** Reminder mails, in minutes before each session's start; empty: no reminders. */
+  reminderOffsetsMinutes: integer('reminder_offsets_minutes').array().notNull().default(sql`'{1440,120}'::integer[]`),
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
   /** Rises on every change a calendar shows (see changes/calendar-fields.ts). */
   sequence: integer('sequence').notNull().default(0),
@@ -57,6 +59,7 @@ export const events = pgTable('events', {
   check('events_registration_mode_check', sql`${t.registrationMode} in ('none','individual','class','both')`),
   check('events_capacity_check', sql`${t.capacity} is null or ${t.capacity} >= 0`),
   check('events_party_size_limit_check', sql`${t.partySizeLimit} between 1 and 100`),
+  check('events_reminder_offsets_check', sql`cardinality(${t.reminderOffsetsMinutes}) <= 5 and 5 <= all(${t.reminderOffsetsMinutes}) and 20160 >= all(${t.reminderOffsetsMinutes})`),
   check('events_promotion_cutoff_check', sql`${t.promotionCutoffMinutes} between 0 and 10080`),
   check('events_window_check', sql`${t.registrationOpensAt} is null or ${t.registrationClosesAt} is null or ${t.registrationOpensAt} < ${t.registrationClosesAt}`),
   index('events_status_start_idx').on(t.status, t.firstStartAt, t.id),

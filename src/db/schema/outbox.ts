@@ -15,7 +15,11 @@ export const outboxMessages = pgTable('outbox_messages', {
   kind: text('kind').notNull(),
   channel: text('channel').notNull(),
   payload: jsonb('payload').notNull(),
-  /** One message per key, ever: planning the same thing twice is a no-op. */
+  /**
+   * One live message per key: planning the same thing twice is a no-op, and a sent message is
+   * never planned again. A withdrawn (cancelled) one does not count, so a reminder withdrawn
+   * when its session moved can be planned again if the session moves back.
+   */
   dedupeKey: text('dedupe_key').notNull(),
   state: text('state').$type<OutboxState>().notNull().default('planned'),
   attempts: integer('attempts').notNull().default(0),
@@ -32,7 +36,7 @@ export const outboxMessages = pgTable('outbox_messages', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   check('outbox_messages_state_check', sql`${t.state} in ('planned', 'sending', 'sent', 'failed', 'cancelled')`),
-  uniqueIndex('outbox_messages_dedupe_idx').on(t.dedupeKey),
+  uniqueIndex('outbox_messages_dedupe_idx').on(t.dedupeKey).where(sql`${t.state} <> 'cancelled'`),
   // What a worker looks for: due planned messages, and claims whose lease ran out.
   index('outbox_messages_due_idx').on(t.dueAt).where(sql`${t.state} = 'planned'`),
   index('outbox_messages_lease_idx').on(t.leaseUntil).where(sql`${t.state} = 'sending'`),

@@ -45,6 +45,8 @@ export const registrations = pgTable('registrations', {
   gradeClass: text('grade_class'),
   consentVersion: text('consent_version').notNull(),
   manageTokenHash: text('manage_token_hash').notNull(),
+  /** The manage link is derived from the id and this version (see manage-link.ts); renewing it raises the version. */
+  manageLinkVersion: integer('manage_link_version').notNull().default(1),
   /** Short code for the check-in desk (and the QR code on the confirmation). */
   checkInCode: text('check_in_code').notNull(),
   checkedInHeadcount: integer('checked_in_headcount'),

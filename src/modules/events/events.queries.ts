@@ -33,7 +33,7 @@ const EVENT_DOCUMENT = `json_build_object(
   'timezone', e.timezone, 'registrationMode', e.registration_mode,
   'registrationOpensAt', ${iso('e.registration_opens_at')}, 'registrationClosesAt', ${iso('e.registration_closes_at')},
   'capacity', e.capacity, 'partySizeLimit', e.party_size_limit, 'waitlistEnabled', e.waitlist_enabled,
-  'promotionCutoffMinutes', e.promotion_cutoff_minutes,
+  'promotionCutoffMinutes', e.promotion_cutoff_minutes, 'reminderOffsetsMinutes', to_json(e.reminder_offsets_minutes),
   'questions', coalesce((select json_agg(json_build_object('id', q.id, 'kind', q.kind, 'labelZh', q.label_zh, 'labelEn', q.label_en,
       'required', q.required, 'options', q.options) order by q.position, q.created_at)
     from event_questions q where q.event_id = e.id and not q.hidden), '[]'::json),

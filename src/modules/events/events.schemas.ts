@@ -52,6 +52,7 @@ export const EventSchema = Type.Object({
   partySizeLimit: Type.Integer(),
   waitlistEnabled: Type.Boolean(),
   promotionCutoffMinutes: Type.Integer(),
+  reminderOffsetsMinutes: Type.Array(Type.Integer()),
   questions: Type.Array(Type.Object({
     id: Uuid, kind: Type.String(), labelZh: Type.String(), labelEn: Nullable(Type.String()), required: Type.Boolean(),
     options: Type.Array(Type.Object({ value: Type.String(), labelZh: Type.String(), labelEn: Nullable(Type.String()) })),
@@ -104,6 +105,10 @@ const eventFields = {
   partySizeLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Most people one individual registration may bring (default 5)' })),
   waitlistEnabled: Type.Optional(Type.Boolean({ description: 'Default true; false: a full session refuses sign-ups (409 full)' })),
   promotionCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080, description: 'No automatic promotion from the waiting list this close to a session\'s start (default 120)' })),
+  reminderOffsetsMinutes: Type.Optional(Type.Array(Type.Integer({ minimum: 5, maximum: 20160 }), {
+    maxItems: 5, uniqueItems: true,
+    description: 'Reminder mails to registrants, in minutes before each session starts (default [1440, 120]: a day and two hours before); [] sends none',
+  })),
   tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
   audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
 };

@@ -1,4 +1,4 @@
-import icalGenerator, { ICalCalendarMethod, ICalEventStatus, type ICalCalendarData, type ICalEventData } from 'ical-generator';
+import icalGenerator, { ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus, type ICalCalendarData, type ICalEventData } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { EventResponse } from '../events/events.schemas.js';
@@ -36,6 +36,12 @@ export type CalendarOptions = {
   now: Date;
   /** Only these sessions (a registrant's own booking). */
   sessionIds?: Set<string>;
+  /**
+   * A mailed invitation (REQUEST or CANCEL): who sends it and to whom, as iTIP (RFC 5546)
+   * wants, so mail clients offer to add, update or remove the entry. The attendee is the
+   * recipient, already accepted (they signed up), asked for no reply.
+   */
+  invite?: { organizer: { name: string; email: string }; attendee: { name: string | null; email: string } };
 };
 
 /** Which sessions a feed shows: live ones, and cancelled ones for 30 days after their cancellation. */
@@ -95,7 +101,8 @@ export function calendarEvents(events: EventResponse[], options: CalendarOptions
     ];
     for (const session of sessionsShown(event, now)) {
       if (options.sessionIds && !options.sessionIds.has(session.id)) continue;
-      const cancelled = cancelledEvent || session.status === 'cancelled';
+      // A CANCEL removes the entry from the recipient's calendar whatever the session's state.
+      const cancelled = cancelledEvent || session.status === 'cancelled' || options.method === 'CANCEL';
       const modified = DateTime.fromISO([session.updatedAt, event.updatedAt].sort().at(-1)!, { zone: 'utc' });
       data.push({
         id: `${session.id}@${host}`,
@@ -116,6 +123,10 @@ export function calendarEvents(events: EventResponse[], options: CalendarOptions
         categories: categories.map((name) => ({ name })),
         sequence: session.sequence,
         status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+        ...(options.invite ? {
+          organizer: options.invite.organizer,
+          attendees: [{ email: options.invite.attendee.email, name: options.invite.attendee.name, rsvp: false, status: ICalAttendeeStatus.ACCEPTED }],
+        } : {}),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../../db/client.js';
 import { outboxMessages } from '../../db/schema/index.js';
 
@@ -15,7 +15,7 @@ export type OutboxMessage = {
 
 export type Planned = {
   kind: string; channel: string; payload: unknown;
-  /** The same key planned twice is one message (for mail: registration, kind, session, sequence). */
+  /** The same key planned twice is one message (for mail: registration, kind, session, sequence); a withdrawn one does not count. */
   dedupeKey: string;
   /** Default: now. */
   dueAt?: Date;
@@ -27,8 +27,36 @@ export async function enqueue(tx: Executor, message: Planned, now: Date): Promis
   const rows = await tx.insert(outboxMessages).values({
     kind: message.kind, channel: message.channel, payload: message.payload, dedupeKey: message.dedupeKey,
     dueAt: message.dueAt ?? now, eventId: message.eventId ?? null,
-  }).onConflictDoNothing({ target: outboxMessages.dedupeKey }).returning({ id: outboxMessages.id });
+  }).onConflictDoNothing({ target: outboxMessages.dedupeKey, where: sql`state <> 'cancelled'` }).returning({ id: outboxMessages.id });
   return rows.length > 0;
+}
+
+/**
+ * Plans many messages in one statement: `rows` is a SELECT giving the columns kind, channel,
+ * payload (jsonb), dedupe_key, due_at and event_id, in that order. Keys planned before are
+ * skipped. Answers how many were planned.
+ */
+export async function enqueueSelected(tx: Executor, rows: SQL): Promise<number> {
+  const result = await tx.execute(sql`insert into outbox_messages (kind, channel, payload, dedupe_key, due_at, event_id)
+    ${rows}
+    on conflict (dedupe_key) where state <> 'cancelled' do nothing
+    returning id`);
+  return rowsOf(result).length;
+}
+
+/**
+ * Withdraws planned messages that have not been claimed yet: those of `kinds` whose payload
+ * contains `payloadContains` (jsonb containment), optionally only of one event. A message
+ * already being sent is left to its worker, whose channel checks again when it sends.
+ */
+export async function cancelPlanned(tx: Executor, { kinds, payloadContains, eventId, reason }: { kinds: string[]; payloadContains: Record<string, unknown>; eventId?: string; reason: string }): Promise<number> {
+  const cancelled = await tx.update(outboxMessages)
+    .set({ state: 'cancelled', lastError: reason, updatedAt: sql`now()` })
+    .where(and(eq(outboxMessages.state, 'planned'), inArray(outboxMessages.kind, kinds),
+      sql`${outboxMessages.payload} @> ${JSON.stringify(payloadContains)}::jsonb`,
+      eventId ? eq(outboxMessages.eventId, eventId) : undefined))
+    .returning({ id: outboxMessages.id });
+  return cancelled.length;
 }
 
 /**
@@ -56,10 +84,11 @@ export async function claimDue(db: Executor, { workerId, limit, leaseMs, now }: 
 /** Only the worker holding the claim may settle it: one whose lease ran out and was re-claimed may not. */
 const heldBy = (id: number, workerId: string) => and(eq(outboxMessages.id, id), eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId));
 
-export async function markSent(db: Executor, id: number, workerId: string, now: Date): Promise<void> {
+export async function markSent(db: Executor, ids: number[], workerId: string, now: Date): Promise<void> {
+  if (ids.length === 0) return;
   await db.update(outboxMessages)
     .set({ state: 'sent', sentAt: now, leaseUntil: null, lastError: null, updatedAt: sql`now()` })
-    .where(heldBy(id, workerId));
+    .where(and(inArray(outboxMessages.id, ids), eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId)));
 }
 
 export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };

@@ -8,8 +8,45 @@ export class Undeliverable extends Error {
   override name = 'Undeliverable';
 }
 
-/** Sends one kind of message (mail, later webhooks, an SMS some day). Throwing means "try again later". */
-export type Channel = { send(message: OutboxMessage): Promise<void> };
+/** A message the channel did not start sending because the worker is stopping: released, not counted as an attempt. */
+export class NotAttempted extends Error {
+  override name = 'NotAttempted';
+}
+
+/**
+ * Sends one kind of message (mail, later webhooks, an SMS some day). It is handed all of a
+ * batch's messages for it at once, so it can read what they need in one go and send them side
+ * by side, and answers one outcome per message, in order: fulfilled is sent, rejected with
+ * `Undeliverable` is never to be sent, with `NotAttempted` is given back (the worker is
+ * stopping: `signal` tells, and no new send should start), any other rejection is tried again later.
+ *
+ * `prepare`, when given, reads and renders what a batch needs; the worker calls it for the
+ * next batch while the current one is still being sent, and passes its result to `send`.
+ */
+export type Channel = {
+  prepare?(messages: OutboxMessage[]): Promise<unknown>;
+  send(messages: OutboxMessage[], signal: AbortSignal, prepared?: unknown): Promise<PromiseSettledResult<void>[]>;
+};
+
+/** A channel that sends one message at a time, for channels with nothing to share within a batch. */
+export const oneByOne = (send: (message: OutboxMessage) => Promise<void>): Channel => ({
+  async send(messages, signal) {
+    const outcomes: PromiseSettledResult<void>[] = [];
+    for (const message of messages) {
+      if (signal.aborted) {
+        outcomes.push({ status: 'rejected', reason: new NotAttempted('the worker is stopping') });
+        continue;
+      }
+      try {
+        await send(message);
+        outcomes.push({ status: 'fulfilled', value: undefined });
+      } catch (reason) {
+        outcomes.push({ status: 'rejected', reason });
+      }
+    }
+    return outcomes;
+  },
+});
 
 export type WorkerOptions = {
   db: Executor;
@@ -33,40 +70,86 @@ export type WorkerOptions = {
 export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseMs = 60_000, pollMs = 1000, retry = DEFAULT_RETRY, log }: WorkerOptions) {
   const workerId = `worker-${randomUUID()}`;
   let stopping = false;
+  const stopSignal = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function settle(message: OutboxMessage) {
-    const channel = channels[message.channel];
+  async function settle(message: OutboxMessage, outcome: PromiseSettledResult<void>) {
+    if (outcome.status === 'fulfilled') return;
+    const error: unknown = outcome.reason;
+    if (error instanceof NotAttempted) return; // still claimed: stop() gives it back
+    if (error instanceof Undeliverable) {
+      await markCancelled(db, message.id, workerId, error.message);
+      return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    const state = await markFailed(db, message, workerId, reason, { now: clock.now(), policy: retry });
+    // The message id only: payloads may hold personal data.
+    (state === 'failed' ? log.error : log.warn)({ messageId: message.id, kind: message.kind, attempts: message.attempts, state }, 'outbox: a send failed');
+  }
+
+  type Part = { channelName: string; messages: OutboxMessage[]; prepared?: Promise<unknown> };
+
+  /** A claimed batch, split by channel, each part's preparation under way. */
+  async function claimAndPrepare(): Promise<{ size: number; parts: Part[] }> {
+    const batch = stopping ? [] : await claimDue(db, { workerId, limit: batchSize, leaseMs, now: clock.now() });
+    const byChannel = new Map<string, OutboxMessage[]>();
+    for (const message of batch) byChannel.set(message.channel, [...(byChannel.get(message.channel) ?? []), message]);
+    const parts = [...byChannel].map(([channelName, messages]): Part => {
+      const prepared = channels[channelName]?.prepare?.(messages);
+      prepared?.catch(() => {}); // its failure is the send's, below
+      return { channelName, messages, ...(prepared ? { prepared } : {}) };
+    });
+    return { size: batch.length, parts };
+  }
+
+  async function sendPart({ channelName, messages, prepared }: Part): Promise<PromiseSettledResult<void>[]> {
+    const channel = channels[channelName];
     try {
-      if (!channel) throw new Error(`no channel named ${message.channel}`);
-      await channel.send(message);
-      await markSent(db, message.id, workerId, clock.now());
+      if (!channel) throw new Error(`no channel named ${channelName}`);
+      const outcomes = await channel.send(messages, stopSignal.signal, prepared ? await prepared : undefined);
+      if (outcomes.length !== messages.length) throw new Error(`channel ${channelName} answered ${outcomes.length} outcomes for ${messages.length} messages`);
+      return outcomes;
     } catch (error) {
-      if (error instanceof Undeliverable) {
-        await markCancelled(db, message.id, workerId, error.message);
-        return;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      const state = await markFailed(db, message, workerId, reason, { now: clock.now(), policy: retry });
-      // The message id only: payloads may hold personal data.
-      (state === 'failed' ? log.error : log.warn)({ messageId: message.id, kind: message.kind, attempts: message.attempts, state }, 'outbox: a send failed');
+      return messages.map(() => ({ status: 'rejected', reason: error }));
     }
   }
 
-  /** One batch: claimed, sent one by one (the mail server sees one connection's pace), settled. */
-  async function runBatch(): Promise<number> {
-    const batch = await claimDue(db, { workerId, limit: batchSize, leaseMs, now: clock.now() });
-    for (const message of batch) {
-      if (stopping) break;
-      await settle(message);
-    }
-    return batch.length;
+  /** The sent ones in one statement, then each failure on its own. */
+  async function settlePart({ messages }: Part, outcomes: PromiseSettledResult<void>[]) {
+    await markSent(db, messages.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((m) => m.id), workerId, clock.now());
+    for (const [i, message] of messages.entries()) await settle(message, outcomes[i]!);
   }
 
+  /**
+   * Sends until nothing is due. Pipelined: while one batch is being sent, the next is claimed
+   * and prepared and the previous one settled, so the mail server is kept busy. Batches are
+   * sent one after another, never side by side, so messages keep their order.
+   */
   async function drain(): Promise<number> {
     let total = 0;
-    for (let claimed = await runBatch(); claimed > 0 && !stopping; claimed = await runBatch()) total += claimed;
+    let next = claimAndPrepare();
+    let settling: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const current = await next;
+        // Stopping with a batch claimed but not started: stop() gives it back.
+        if (current.size === 0 || stopping) break;
+        total += current.size;
+        const sending = (async () => {
+          const results: [Part, PromiseSettledResult<void>[]][] = [];
+          for (const part of current.parts) results.push([part, await sendPart(part)]);
+          return results;
+        })();
+        next = claimAndPrepare();
+        next.catch(() => {}); // awaited at the top of the loop
+        const results = await sending;
+        await settling;
+        settling = (async () => { for (const [part, outcomes] of results) await settlePart(part, outcomes); })();
+      }
+    } finally {
+      await settling;
+    }
     return total;
   }
 
@@ -86,6 +169,7 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
     start() { schedule(0); },
     async stop(): Promise<void> {
       stopping = true;
+      stopSignal.abort();
       clearTimeout(timer);
       await running?.catch(() => 0);
       const released = await releaseClaims(db, workerId);

@@ -40,7 +40,7 @@ const contactKeys = (body: Partial<SignUpBody> | undefined) =>
     .map((c) => `signup-contact:${createHash('sha256').update(c).digest('hex').slice(0, 32)}`);
 
 export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config }) => {
-  const registrations = createRegistrationsService({ db, clock, changes, baseUrl: config.PUBLIC_BASE_URL });
+  const registrations = createRegistrationsService({ db, clock, changes, baseUrl: config.PUBLIC_BASE_URL, secretKey: config.SECRET_KEY! });
   const admin = createRegistrationAdminService({ db, clock });
   const questions = createQuestionsService({ db, afterChange: registrations.forgetEvent });
   const tags = ['registrations'];

@@ -78,8 +78,9 @@ export type RegistrationResponse = Static<typeof RegistrationSchema>;
 
 export const SignUpResponse = Type.Object({
   registration: Type.Ref(RegistrationSchema),
-  manageToken: Type.String({ description: 'Shown once: keep it, it is the only way to change or cancel without an account' }),
+  manageToken: Type.String({ description: 'The private link\'s token: keep it, it is the way to change or cancel without an account (it is also in every mail to the registrant)' }),
   manageUrl: Type.String(),
+  emailNotices: Type.Boolean({ description: 'Whether mail will come (confirmation, reminders, changes). False when only a phone number was given: the page should say that no mail will be sent, and to keep the link' }),
 });
 
 export const SessionTotals = Type.Object({

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Database, type Transaction } from '../../db/client.js';
 import {
@@ -9,7 +9,8 @@ import type { Clock } from '../../lib/clock.js';
 import { databaseError } from '../../lib/database-errors.js';
 import { Problem, conflict, fieldError, notFound, unprocessable, type FieldProblem } from '../../lib/problems.js';
 import type { Actor } from '../audit/audit.js';
-import { newSecret, secretHash } from '../accounts/secrets.js';
+import { secretHash } from '../accounts/secrets.js';
+import { manageToken as deriveManageToken, manageUrl as manageUrlOf } from './manage-link.js';
 import type { ChangeRecorder, RegistrationAction } from '../changes/change-recorder.js';
 import { checkAnswers } from './answers.js';
 import { CONSENT } from './consent.js';
@@ -19,14 +20,13 @@ import { loadRegistration, loadRegistrations } from './registrations.queries.js'
 import type { AssistedSignUpBody, ChangeRegistrationBody, CheckInBody, RegistrationResponse, SignUpBody } from './registrations.schemas.js';
 import { lockSession, promoteWaitlisted, releaseSeats, seatsLeft, takeSeats } from './seats.js';
 
-type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; baseUrl: string };
-export type SignUpAnswer = { status: 201; body: { registration: RegistrationResponse; manageToken: string; manageUrl: string }; replayed?: boolean };
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; baseUrl: string; secretKey: string };
+export type SignUpAnswer = { status: 201; body: { registration: RegistrationResponse; manageToken: string; manageUrl: string; emailNotices: boolean }; replayed?: boolean };
 type RegistrationRow = typeof registrations.$inferSelect;
 
 /** Unambiguous letters and digits (no 0/O, 1/I/L) for a code read aloud at the desk. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const newCheckInCode = () => [...randomBytes(8)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
-const MANAGE_TOKEN_PREFIX = 'm_';
 
 const DUPLICATE_CONSTRAINTS: Record<string, string> = {
   registrations_phone_uq: '/phone', registrations_email_uq: '/email', registrations_class_uq: '/gradeClass',
@@ -39,8 +39,8 @@ type Applicant = {
   answers: { questionId: string; value: unknown }[];
 };
 
-export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps) {
-  const manageUrl = (token: string) => `${baseUrl}/api/v1/registrations/${token}`;
+export function createRegistrationsService({ db, clock, changes, baseUrl, secretKey }: Deps) {
+  const manageUrl = (token: string) => manageUrlOf(baseUrl, token);
 
   /** The event with its sessions and visible questions, in one round trip: every sign-up starts here. */
   async function loadSignUpContext(eventId: string) {
@@ -177,7 +177,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
   async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, options: { source: RegistrationSource; status: RegistrationStatus; takeSeat: boolean; consentVersion: string; reason: string; actor: Actor; now: Date }) {
     const { source, status, takeSeat, consentVersion, reason, actor } = options;
     const now = options.now.toISOString();
-    const manageToken = newSecret(MANAGE_TOKEN_PREFIX);
+    const id = randomUUID();
+    const manageToken = deriveManageToken(secretKey, id, 1);
     const checkInCode = newCheckInCode();
     const attended = status === 'attended';
     const seat = takeSeat
@@ -192,9 +193,9 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
       : sql``;
     const result = await tx.execute(sql`with seat as (${seat}),
       registration as (
-        insert into registrations (event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
+        insert into registrations (id, event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
           consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
-        select (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), seat.id, ${applicant.kind}::text, ${status}::text,
+        select ${id}::uuid, (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), seat.id, ${applicant.kind}::text, ${status}::text,
           ${source}::text, ${applicant.headcount}::int, ${applicant.language}::text, ${applicant.contactName}::text, ${applicant.phone}::text,
           ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${secretHash(manageToken)}::text,
           ${checkInCode}::text, ${attended ? applicant.headcount : null}::int, ${attended ? now : null}::timestamptz,
@@ -212,7 +213,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
     const stored: RegistrationRow = {
       id: row.id, seq: 0, eventId, sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
       contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
-      consentVersion, manageTokenHash: '', checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
+      consentVersion, manageTokenHash: '', manageLinkVersion: 1, checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
       statusChangedAt: created, anonymizedAt: null, createdAt: created, updatedAt: created,
     };
     return { row: stored, manageToken };
@@ -247,7 +248,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
           const status = row.status;
           await record(tx, row, event.ownerUnitId, 'created', [], actor);
           const registration = status === 'waitlisted' ? (await loadRegistration(tx, row.id))! : viewOf(row, context, applicant.answers);
-          const answer: SignUpAnswer = { status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken) } };
+          const answer: SignUpAnswer = { status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken), emailNotices: row.email !== null && status !== 'attended' } };
           if (claim) await storeIdempotentAnswer(tx, claim, row.id, answer);
           return answer;
         });
@@ -437,13 +438,16 @@ export function createRegistrationsService({ db, clock, changes, baseUrl }: Deps
 
     /** A new manage link for someone who lost theirs; the old one stops working. */
     async renewManageLink(eventId: string, id: string, actor: Actor) {
-      const manageToken = newSecret(MANAGE_TOKEN_PREFIX);
-      await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
+      const manageToken = await withRegistration({ eventId, id }, async (tx, row, ownerUnitId, now) => {
         if (row.anonymizedAt) throw conflict('anonymized', 'The registration\'s personal data was erased; it has no manage link any more.');
-        await tx.update(registrations).set({ manageTokenHash: secretHash(manageToken), updatedAt: now }).where(eq(registrations.id, row.id));
+        const version = row.manageLinkVersion + 1;
+        const token = deriveManageToken(secretKey, row.id, version);
+        await tx.update(registrations).set({ manageTokenHash: secretHash(token), manageLinkVersion: version, updatedAt: now }).where(eq(registrations.id, row.id));
         await record(tx, row, ownerUnitId, 'link_renewed', ['manageToken'], actor);
+        return token;
       });
-      return { registration: (await loadRegistration(db, id))!, manageToken, manageUrl: manageUrl(manageToken) };
+      const registration = (await loadRegistration(db, id))!;
+      return { registration, manageToken, manageUrl: manageUrl(manageToken), emailNotices: registration.email !== null };
     },
 
     checkIn,

@@ -1,0 +1,116 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Change, ChangeListener } from '../changes/change-recorder.js';
+import { cancelPlanned, enqueueSelected } from '../outbox/outbox.js';
+import { ALL_MAIL_KINDS, EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kinds.js';
+
+/*
+ * When mail is planned. Every plan is written into the outbox in the transaction of the
+ * change that causes it (the change recorder calls this listener inside it), so a committed
+ * sign-up always gets its confirmation and a rolled-back one never does.
+ *
+ * - Signed up: confirmed (with its reminders) or on the waiting list; a walk-in gets nothing.
+ * - Promoted from the waiting list: promoted (with its reminders).
+ * - Cancelled: by the person, a short receipt; by an organizer (one registration, a session
+ *   or the whole event), a notice with a calendar CANCEL. Its planned reminders are withdrawn.
+ * - A booked session's start or end moved: a change notice with the new calendar, and its
+ *   reminders planned again for the new time. The event's title, venue or time zone changed:
+ *   a change notice for each upcoming booked session.
+ * - The event's reminder times changed: its planned reminders are planned again.
+ * - Erased: everything still planned for the registration is withdrawn.
+ *
+ * Only registrations with an email address get mail (a school class: its teacher's). People
+ * who gave only a phone number get none; the sign-up answer says so (`emailNotices`).
+ * Each plan's dedupe key (kind, registration, and for change notices the session's calendar
+ * sequence, for reminders the start and the offset) makes planning the same mail twice a no-op.
+ */
+
+type Plan = {
+  /** Which registrations, as a condition on `r` (joined with their session `s` and event `e`). */
+  where: SQL;
+  notice?: MailKind;
+  reminders?: boolean;
+  now: Date;
+};
+
+/** Plans a notice and/or reminders for the registrations `where` picks, in one statement. */
+async function plan(tx: Transaction, { where, notice, reminders = false, now }: Plan): Promise<number> {
+  const at = now.toISOString();
+  // A change notice is once per calendar sequence; every other notice once per registration.
+  const keyTail = notice === MAIL_KINDS.changed ? sql`':' || (e.sequence + s.sequence)` : sql`''`;
+  const parts: SQL[] = [];
+  if (notice) {
+    parts.push(sql`select ${notice}::text as kind,
+        jsonb_build_object('registrationId', r.id, 'sessionId', r.session_id, 'sequence', e.sequence + s.sequence) as payload,
+        ${notice}::text || ':' || r.id || ${keyTail} as dedupe_key, ${at}::timestamptz as due_at`);
+  }
+  if (reminders) {
+    parts.push(sql`select ${MAIL_KINDS.reminder}::text,
+        jsonb_build_object('registrationId', r.id, 'sessionId', r.session_id, 'startsAt', s.starts_at, 'offsetMinutes', o.minutes),
+        ${MAIL_KINDS.reminder}::text || ':' || r.id || ':' || (extract(epoch from s.starts_at) * 1000)::bigint || ':' || o.minutes,
+        s.starts_at - make_interval(mins => o.minutes)
+      from unnest(e.reminder_offsets_minutes) as o(minutes)
+      where s.starts_at - make_interval(mins => o.minutes) > ${at}::timestamptz`);
+  }
+  if (parts.length === 0) return 0;
+  return enqueueSelected(tx, sql`select m.kind, ${EMAIL_CHANNEL}::text, m.payload, m.dedupe_key, m.due_at, r.event_id
+    from registrations r
+    join sessions s on s.id = r.session_id
+    join events e on e.id = r.event_id
+    cross join lateral (${sql.join(parts, sql` union all `)}) as m
+    where (${where}) and r.email is not null and r.anonymized_at is null`);
+}
+
+const withdraw = (tx: Transaction, kinds: MailKind[], payloadContains: Record<string, unknown>, reason: string, eventId?: string) =>
+  cancelPlanned(tx, { kinds, payloadContains, reason, ...(eventId ? { eventId } : {}) });
+
+const EVENT_FIELDS_IN_MAIL = ['titleZh', 'titleEn', 'venueId', 'timezone'];
+const SESSION_FIELDS_IN_MAIL = ['startsAt', 'endsAt'];
+
+async function onRegistration(tx: Transaction, change: Extract<Change, { entity: 'registration' }>, now: Date) {
+  const where = sql`r.id = ${change.registrationId}::uuid`;
+  const registration = { registrationId: change.registrationId };
+  switch (change.action) {
+    case 'created':
+      if (change.status === 'confirmed') await plan(tx, { where, notice: MAIL_KINDS.confirmed, reminders: true, now });
+      if (change.status === 'waitlisted') await plan(tx, { where, notice: MAIL_KINDS.waitlisted, now });
+      return;
+    case 'promoted':
+      await plan(tx, { where, notice: MAIL_KINDS.promoted, reminders: true, now });
+      return;
+    case 'cancelled':
+      await withdraw(tx, [MAIL_KINDS.reminder], registration, 'the registration was cancelled', change.eventId);
+      await plan(tx, { where, notice: change.actor ? MAIL_KINDS.cancelledByOrganizer : MAIL_KINDS.cancelledByRegistrant, now });
+      return;
+    case 'erased':
+      await withdraw(tx, ALL_MAIL_KINDS, registration, 'the registrant\'s data was erased', change.eventId);
+      return;
+    default:
+  }
+}
+
+/** The booked, upcoming registrations of an event or one of its sessions. */
+const booked = (scope: SQL, now: Date) => sql`${scope} and r.status = 'confirmed' and s.status = 'scheduled' and s.starts_at > ${now.toISOString()}::timestamptz`;
+
+export function createMailPlanner(clock: Clock): ChangeListener {
+  return async (tx, change) => {
+    const now = clock.now();
+    if (change.entity === 'registration') return onRegistration(tx, change, now);
+    if (change.action !== 'updated') return;
+    if (change.entity === 'session' && change.changedFields.some((f) => SESSION_FIELDS_IN_MAIL.includes(f))) {
+      await withdraw(tx, [MAIL_KINDS.reminder], { sessionId: change.sessionId }, 'the session was moved', change.eventId);
+      await plan(tx, { where: booked(sql`r.session_id = ${change.sessionId}::uuid`, now), notice: MAIL_KINDS.changed, reminders: true, now });
+      return;
+    }
+    if (change.entity !== 'event') return;
+    const inEvent = sql`r.event_id = ${change.eventId}::uuid`;
+    if (change.changedFields.some((f) => EVENT_FIELDS_IN_MAIL.includes(f))) {
+      await plan(tx, { where: booked(inEvent, now), notice: MAIL_KINDS.changed, now });
+    }
+    if (change.changedFields.includes('reminderOffsetsMinutes')) {
+      await cancelPlanned(tx, { kinds: [MAIL_KINDS.reminder], payloadContains: {}, eventId: change.eventId, reason: 'the event\'s reminder times changed' });
+      await plan(tx, { where: booked(inEvent, now), reminders: true, now });
+    }
+  };
+}
