@@ -7,6 +7,8 @@ export const MAIL_KINDS = {
   changed: 'mail.changed',
   cancelledByOrganizer: 'mail.cancelled_by_organizer',
   cancelledByRegistrant: 'mail.cancelled_by_registrant',
+  /** "Send my link again": the manage link, asked for by someone who lost it. */
+  manageLink: 'mail.manage_link',
 } as const;
 export type MailKind = (typeof MAIL_KINDS)[keyof typeof MAIL_KINDS];
 export const ALL_MAIL_KINDS: MailKind[] = Object.values(MAIL_KINDS);

@@ -166,6 +166,7 @@ function refuseIfOutdated(kind: MailKind, payload: MailPayload, registration: Re
       if (registration.status === 'cancelled') throw new Undeliverable('the registration was cancelled before its confirmation went');
       return;
     case MAIL_KINDS.waitlisted:
+    case MAIL_KINDS.manageLink:
       if (registration.status === 'cancelled') throw new Undeliverable('the registration was cancelled before the notice went');
       return;
     case MAIL_KINDS.changed:

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
@@ -32,13 +33,15 @@ type Plan = {
   notice?: MailKind;
   reminders?: boolean;
   now: Date;
+  /** Makes the notice's dedupe key unique to this request (a link asked for again). */
+  keyTail?: SQL;
 };
 
 /** Plans a notice and/or reminders for the registrations `where` picks, in one statement. */
-async function plan(tx: Transaction, { where, notice, reminders = false, now }: Plan): Promise<number> {
+async function plan(tx: Transaction, { where, notice, reminders = false, now, keyTail: givenTail }: Plan): Promise<number> {
   const at = now.toISOString();
   // A change notice is once per calendar sequence; every other notice once per registration.
-  const keyTail = notice === MAIL_KINDS.changed ? sql`':' || (e.sequence + s.sequence)` : sql`''`;
+  const keyTail = givenTail ?? (notice === MAIL_KINDS.changed ? sql`':' || (e.sequence + s.sequence)` : sql`''`);
   const parts: SQL[] = [];
   if (notice) {
     parts.push(sql`select ${notice}::text as kind,
@@ -113,4 +116,16 @@ export function createMailPlanner(clock: Clock): ChangeListener {
       await plan(tx, { where: booked(inEvent, now), reminders: true, now });
     }
   };
+}
+
+/**
+ * "Send my link again": the manage link of each live registration for the event with this
+ * address (a person's or a teacher's), mailed to that address. Answers how many were planned;
+ * the caller must not tell the asker (it would say who is registered).
+ */
+export async function planManageLinkMail(tx: Transaction, { eventId, email, now }: { eventId: string; email: string; now: Date }): Promise<number> {
+  return plan(tx, {
+    where: sql`r.event_id = ${eventId}::uuid and r.email = ${email} and r.status in ('confirmed', 'waitlisted')`,
+    notice: MAIL_KINDS.manageLink, now, keyTail: sql`':' || ${randomUUID()}::text`, // each request is its own mail (rate-limited by the route)
+  });
 }

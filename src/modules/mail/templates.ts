@@ -98,6 +98,9 @@ export function renderMail(facts: MailFacts): RenderedMail {
       case 'mail.cancelled_by_organizer': return zh
         ? [`活动取消通知：${title}`, `很抱歉，主办方已取消您报名的“${title}”（本场）。附件可将其从您的日历中移除。`]
         : [`Cancelled: ${title}`, `We are sorry: the organizers have cancelled "${title}" (this session) that you registered for. The attachment removes it from your calendar.`];
+      case 'mail.manage_link': return zh
+        ? [`您的报名管理链接：${title}`, `有人（可能是您本人）请求重新发送“${title}”的报名管理链接。如非本人操作，请忽略此邮件。`]
+        : [`Your registration link: ${title}`, `Someone (probably you) asked us to send the link of your registration for "${title}" again. If it was not you, ignore this mail.`];
       case 'mail.cancelled_by_registrant': return zh
         ? [`已取消报名：${title}`, `您已取消“${title}”的报名。欢迎关注其他科普活动。`]
         : [`Registration cancelled: ${title}`, `You have cancelled your registration for "${title}". We hope to see you at another event.`];
@@ -112,7 +115,7 @@ export function renderMail(facts: MailFacts): RenderedMail {
     ...(facts.session.streamUrl && facts.kind !== 'mail.cancelled_by_organizer' && facts.kind !== 'mail.cancelled_by_registrant' && facts.kind !== 'mail.waitlisted'
       ? [{ label: zh ? '线上观看' : 'Watch online', value: facts.session.streamUrl, href: facts.session.streamUrl }] : []),
     { label: zh ? '人数' : 'Registered', value: who },
-    ...(['mail.confirmed', 'mail.promoted', 'mail.reminder', 'mail.changed'].includes(facts.kind)
+    ...(['mail.confirmed', 'mail.promoted', 'mail.reminder', 'mail.changed'].includes(facts.kind) || (facts.kind === 'mail.manage_link' && reg.waitlistPosition === null)
       ? [{ label: zh ? '签到码' : 'Check-in code', value: reg.checkInCode }] : []),
   ];
   const manage = facts.manageUrl && facts.kind !== 'mail.cancelled_by_organizer' && facts.kind !== 'mail.cancelled_by_registrant'

@@ -20,7 +20,7 @@ import { createQuestionsService } from './questions.service.js';
 import {
   AssistedSignUpBody, AttendanceBody, AttendanceResponse, ChangeRegistrationBody, CheckInBody, ConsentSchema, CreateQuestionBody, ExportQuery,
   ManageParams, QuestionParams, QuestionSchema, RegistrationListQuery, RegistrationPage, RegistrationParams, RegistrationSchema, SignUpBody,
-  SignUpResponse, UpdateQuestionBody,
+  SendLinkBody, SignUpResponse, UpdateQuestionBody,
 } from './registrations.schemas.js';
 import { SessionParams } from '../events/events.schemas.js';
 
@@ -84,6 +84,21 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, 
     const answer = await registrations.signUp(request.params.id, request.body, { idempotencyKey: request.headers['idempotency-key'] });
     if (answer.replayed) reply.header('idempotent-replayed', 'true');
     return reply.code(201).send(answer.body);
+  });
+
+  app.post('/events/:id/registrations/send-link', {
+    config: { access: 'public' },
+    preHandler: limitSignUps,
+    schema: {
+      tags, operationId: 'sendManageLinkAgain',
+      summary: 'Send my link again: mails the manage link of each live registration for the event made with this address',
+      description: 'Always 202 when the event exists, whether or not anyone registered with the address (the answer must not tell who is registered). Limited like sign-ups, per address and per email. People who gave only a phone number ask an organizer.',
+      params: IdParams, body: SendLinkBody,
+      response: { 202: Type.Object({ detail: Type.String() }), ...problems(400, 404, 429) },
+    },
+  }, async (request, reply) => {
+    await registrations.sendLinkAgain(request.params.id, request.body.email);
+    return reply.code(202).send({ detail: 'If a registration for this event was made with this address, its link is on its way there.' });
   });
 
   // The manage link: whoever holds the token is the registrant. Tokens are redacted from logs (see app.ts).

@@ -76,6 +76,9 @@ export const RegistrationSchema = Type.Object({
 }, { $id: 'Registration' });
 export type RegistrationResponse = Static<typeof RegistrationSchema>;
 
+export const SendLinkBody = Type.Object({ email: Email }, { additionalProperties: false });
+export type SendLinkBody = Static<typeof SendLinkBody>;
+
 export const SignUpResponse = Type.Object({
   registration: Type.Ref(RegistrationSchema),
   manageToken: Type.String({ description: 'The private link\'s token: keep it, it is the way to change or cancel without an account (it is also in every mail to the registrant)' }),

@@ -11,6 +11,7 @@ import { Problem, conflict, fieldError, notFound, unprocessable, type FieldProbl
 import type { Actor } from '../audit/audit.js';
 import { secretHash } from '../accounts/secrets.js';
 import { manageToken as deriveManageToken, manageUrl as manageUrlOf } from './manage-link.js';
+import { planManageLinkMail } from '../mail/planner.js';
 import type { ChangeRecorder, RegistrationAction } from '../changes/change-recorder.js';
 import { checkAnswers } from './answers.js';
 import { CONSENT } from './consent.js';
@@ -258,8 +259,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
           const pointer = applicant.kind === 'class' ? '/gradeClass' : DUPLICATE_CONSTRAINTS[fault.constraint]!.replace(/^\/(phone|email)$/, (_, f: string) => `/${f}`);
           throw new Problem(409, 'already_registered', applicant.kind === 'class'
             ? 'This class is already registered for this session.'
-            : 'Someone with this phone number or email is already registered for this session. Use the manage link from the confirmation to change or cancel it; an organizer of the event can send a new one.',
-          { errors: [{ in: 'body', pointer, detail: 'is already registered for this session' }] });
+            : 'Someone with this phone number or email is already registered for this session. Use the manage link from the confirmation to change or cancel it: we can mail it to the address on file again (sendLink), or an organizer of the event can issue a new one.',
+          { errors: [{ in: 'body', pointer, detail: 'is already registered for this session' }], sendLink: { method: 'POST', href: `/api/v1/events/${eventId}/registrations/send-link`, body: { email: 'the address given at sign-up' } } });
         }
         if (fault?.code === '23502' && fault.column === 'event_id') throw conflict('event_cancelled', 'The event was cancelled or withdrawn while you signed up.');
         // Check-in codes are random; on the rare clash within an event, draw again.
@@ -434,6 +435,16 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
         await record(tx, confirmed, ownerUnitId, 'promoted', ['status'], actor);
       });
       return (await loadRegistration(db, id))!;
+    },
+
+    /**
+     * "Send my link again": mails the manage link of the live registrations for the event with
+     * this address. Says nothing about whether there were any (that would tell who is registered).
+     */
+    async sendLinkAgain(eventId: string, email: string): Promise<void> {
+      const [event] = await db.select({ status: events.status }).from(events).where(eq(events.id, eventId));
+      if (!event || event.status === 'draft' || event.status === 'submitted') throw notFound('event', eventId);
+      await db.transaction((tx) => planManageLinkMail(tx, { eventId, email: normalizeEmail(email), now: clock.now() }));
     },
 
     /** A new manage link for someone who lost theirs; the old one stops working. */
