@@ -93,7 +93,7 @@ try {
     const transports = Array.from({ length: workerCount }, () => createMailTransport({ url: `smtp://127.0.0.1:${smtpPort}`, from: FROM, maxConnections: POOL }));
     const workers = transports.map((transport) => {
       const own = connect().db;
-      const channel = createMailChannel({ db: own, transport, clock, baseUrl: BASE_URL, secretKey: SECRET_KEY, from: FROM });
+      const channel = createMailChannel({ db: own, transport, clock, baseUrl: BASE_URL, secretKey: SECRET_KEY, from: FROM, zone: 'Asia/Shanghai' });
       return createOutboxWorker({ db: own, channels: { [EMAIL_CHANNEL]: channel }, clock, log: silent, batchSize: Number(process.env.BATCH ?? 20) });
     });
     const started = performance.now();
@@ -110,7 +110,7 @@ try {
   async function baseline() {
     await queueReminders('base');
     const rows = await db.select().from(outboxMessages);
-    const compose = createMailComposer({ db, baseUrl: BASE_URL, secretKey: SECRET_KEY, from: FROM });
+    const compose = createMailComposer({ db, baseUrl: BASE_URL, secretKey: SECRET_KEY, from: FROM, zone: 'Asia/Shanghai' });
     const mails: OutgoingMail[] = [];
     for (let i = 0; i < rows.length; i += 500) {
       const batch: OutboxMessage[] = rows.slice(i, i + 500).map((r) => ({ id: r.id, kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupeKey, attempts: 0, eventId: r.eventId }));

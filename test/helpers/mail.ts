@@ -26,7 +26,7 @@ export function mailWorker({ db, config, clock, smtpPort, retry, batchSize, log 
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }): { worker: OutboxWorker; transport: MailTransport } {
   const transport = createMailTransport({ url: `smtp://127.0.0.1:${smtpPort}`, from: config.MAIL_FROM });
-  const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: TEST_SECRET_KEY, from: config.MAIL_FROM });
+  const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: TEST_SECRET_KEY, from: config.MAIL_FROM, zone: config.CALENDAR_TIMEZONE });
   const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel }, clock, log, ...(retry ? { retry } : {}), ...(batchSize ? { batchSize } : {}) });
   return { worker, transport };
 }

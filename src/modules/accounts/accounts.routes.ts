@@ -9,14 +9,14 @@ import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { createAccountsService } from './accounts.service.js';
 import {
   AccountSchema, ChangePasswordBody, CreateTokenBody, CreatedTokenResponse, InviteBody, InviteResponse, LoginBody, LoginResponse,
-  PasswordLinkBody, TokenSchema, UpdateAccountBody,
+  PasswordLinkBody, PasswordResetBody, TokenSchema, UpdateAccountBody,
 } from './accounts.schemas.js';
 import { isSignedIn, type SignedIn } from './principal.js';
 import { SESSION_IDLE_MS } from './accounts.queries.js';
 import { actorOf } from '../audit/audit.js';
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Clock; config: Config }> = async (app, { db, clock, config }) => {
-  const accounts = createAccountsService({ db, clock });
+  const accounts = createAccountsService({ db, clock, secretKey: config.SECRET_KEY! });
   const tags = ['accounts'];
   const account = Type.Ref(AccountSchema);
   const secureCookie = config.PUBLIC_BASE_URL.startsWith('https://');
@@ -63,6 +63,22 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Cl
     await accounts.changePassword(me(request.principal).accountId, request.body.currentPassword, request.body.newPassword);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
+  });
+
+  app.post('/auth/password-reset', {
+    config: {
+      access: 'public',
+      // Each request may send a mail: limited with sign-ins, per client address.
+      rateLimit: { max: config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (request) => `login:${request.ip}` },
+    },
+    schema: {
+      tags, operationId: 'requestPasswordReset', summary: 'Forgot my password: a reset link (valid an hour) is mailed to the account\'s address',
+      description: 'Always 202: the answer does not tell whether the address has an account.',
+      body: PasswordResetBody, response: { 202: Type.Object({ detail: Type.String() }), ...problems(400, 429) },
+    },
+  }, async (request, reply) => {
+    await accounts.requestPasswordReset(request.body.email);
+    return reply.code(202).send({ detail: 'If this address has an account, a link to set a new password is on its way there.' });
   });
 
   app.post('/auth/password-link', {

@@ -24,6 +24,8 @@ export const LoginResponse = Type.Object({
   csrfToken: Type.String({ description: 'Send it as the x-csrf-token header with every change made through the session cookie' }),
 });
 export const ChangePasswordBody = Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false });
+export const PasswordResetBody = Type.Object({ email: Email }, { additionalProperties: false });
+
 export const PasswordLinkBody = Type.Object({ secret: Type.String({ minLength: 10, maxLength: 200 }), password: Password }, { additionalProperties: false });
 
 export const InviteBody = Type.Object({

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { accountLinks, accountUnits, accounts, apiTokens, authSessions, units, type Grant, type Role, type TokenScope } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { Problem, conflict, fieldError, notFound, unprocessable } from '../../lib/problems.js';
@@ -7,6 +7,9 @@ import { unitIdsOf, SESSION_IDLE_MS } from './accounts.queries.js';
 import type { SignedIn } from './principal.js';
 import { actorOf, recordAudit, type Actor } from '../audit/audit.js';
 import { decoyHash, hashPassword, newSecret, secretHash, verifyPassword } from './secrets.js';
+import { seal } from '../../lib/seal.js';
+import { enqueue } from '../outbox/outbox.js';
+import { ACCOUNT_LINK_SEAL, EMAIL_CHANNEL, MAIL_KINDS, type AccountMailPayload } from '../mail/kinds.js';
 
 /** After this many failures in a row, each further one locks the account for twice as long. */
 const FREE_FAILURES = 3;
@@ -21,7 +24,10 @@ const invalidLogin = () => new Problem(401, 'invalid_login', 'The email or passw
 
 export type AccountInput = { email: string; displayName: string; role: Role; unitIds?: string[]; grants?: Grant[] };
 
-export function createAccountsService({ db, clock }: { db: Database; clock: Clock }) {
+/** Where an invitation or reset link leads: the admin UI's page that sets the password. */
+export const passwordLinkUrl = (baseUrl: string, secret: string) => `${baseUrl}/admin/password?secret=${secret}`;
+
+export function createAccountsService({ db, clock, secretKey }: { db: Database; clock: Clock; secretKey: string }) {
   async function checkUnits(unitIds: string[]) {
     if (unitIds.length === 0) return;
     const found = new Set((await db.select({ id: units.id }).from(units).where(inArray(units.id, unitIds))).map((u) => u.id));
@@ -29,9 +35,17 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
     if (errors.length) throw unprocessable('unknown_reference', 'Some units do not exist.', errors);
   }
 
-  async function issueLink(accountId: string, purpose: 'invite' | 'reset') {
+  /**
+   * A one-time link, stored as a hash, and its mail planned in the same transaction: the
+   * secret travels to the worker sealed under SECRET_KEY, unreadable in the database.
+   */
+  async function issueLink(tx: Executor, accountId: string, purpose: 'invite' | 'reset') {
     const secret = newSecret();
-    await db.insert(accountLinks).values({ accountId, purpose, secretHash: secretHash(secret), expiresAt: new Date(clock.now().getTime() + LINK_VALID_MS[purpose]) });
+    const expiresAt = new Date(clock.now().getTime() + LINK_VALID_MS[purpose]);
+    const [link] = await tx.insert(accountLinks).values({ accountId, purpose, secretHash: secretHash(secret), expiresAt }).returning({ id: accountLinks.id });
+    const kind = purpose === 'invite' ? MAIL_KINDS.accountInvite : MAIL_KINDS.passwordReset;
+    const payload: AccountMailPayload = { accountId, sealedSecret: seal(secretKey, ACCOUNT_LINK_SEAL, secret), expiresAt: expiresAt.toISOString() };
+    await enqueue(tx, { kind, channel: EMAIL_CHANNEL, payload, dedupeKey: `${kind}:${link!.id}` }, clock.now());
     return secret;
   }
 
@@ -93,9 +107,9 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
         const [row] = await tx.insert(accounts).values({ email: input.email.toLowerCase(), displayName: input.displayName, role: input.role, grants: input.grants ?? [] }).returning({ id: accounts.id });
         if (unitIds.length) await tx.insert(accountUnits).values(unitIds.map((unitId) => ({ accountId: row!.id, unitId })));
         await recordAudit(tx, actor, { action: 'invited', objectKind: 'account', objectId: row!.id });
-        return row!.id;
+        return { id: row!.id, secret: await issueLink(tx, row!.id, 'invite') };
       });
-      return { account: await describe(id), inviteSecret: await issueLink(id, 'invite') };
+      return { account: await describe(id.id), inviteSecret: id.secret };
     },
 
     async update(accountId: string, input: Partial<Omit<AccountInput, 'email'>> & { disabled?: boolean }, actor: Actor = null) {
@@ -116,6 +130,19 @@ export function createAccountsService({ db, clock }: { db: Database; clock: Cloc
         await recordAudit(tx, actor, { action: 'updated', objectKind: 'account', objectId: accountId, changedFields: Object.keys(input) });
       });
       return describe(accountId);
+    },
+
+    /**
+     * "Forgot my password": a reset link mailed to the account's address, valid an hour.
+     * Nothing tells the asker whether the address has an account.
+     */
+    async requestPasswordReset(email: string): Promise<void> {
+      const [row] = await db.select({ id: accounts.id, disabledAt: accounts.disabledAt }).from(accounts).where(eq(accounts.email, email.trim().toLowerCase()));
+      if (!row || row.disabledAt) return;
+      await db.transaction(async (tx) => {
+        await issueLink(tx, row.id, 'reset');
+        await recordAudit(tx, null, { action: 'password_reset_requested', objectKind: 'account', objectId: row.id });
+      });
     },
 
     /** Sets the password through an invitation or reset link; the link works once. */

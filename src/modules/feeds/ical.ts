@@ -99,7 +99,9 @@ export function calendarEvents(events: EventResponse[], options: CalendarOptions
       ...(event.observance ? [pick(language, event.observance.nameZh, event.observance.nameEn)] : []),
       ...event.audiences.map((slug) => { const name = options.audienceNames.get(slug); return name ? pick(language, name.zh, name.en) : slug; }),
     ];
-    for (const session of sessionsShown(event, now)) {
+    // Feeds drop a cancelled session after a while; a mailed invitation or cancellation names its session whatever its age.
+    const shown = options.method === 'REQUEST' || options.method === 'CANCEL' ? event.sessions : sessionsShown(event, now);
+    for (const session of shown) {
       if (options.sessionIds && !options.sessionIds.has(session.id)) continue;
       // A CANCEL removes the entry from the recipient's calendar whatever the session's state.
       const cancelled = cancelledEvent || session.status === 'cancelled' || options.method === 'CANCEL';

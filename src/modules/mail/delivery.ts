@@ -26,7 +26,7 @@ export async function startMailDelivery({ config, db, clock, log }: { config: Co
   }
   const url = config.SMTP_URL ?? `smtp://127.0.0.1:${sink!.smtpPort}`;
   const transport = createMailTransport({ url, from: config.MAIL_FROM });
-  const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: config.SECRET_KEY, from: config.MAIL_FROM });
+  const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: config.SECRET_KEY, from: config.MAIL_FROM, zone: config.CALENDAR_TIMEZONE });
   const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel }, clock, log });
   worker.start();
   return {

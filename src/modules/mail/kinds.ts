@@ -9,10 +9,20 @@ export const MAIL_KINDS = {
   cancelledByRegistrant: 'mail.cancelled_by_registrant',
   /** "Send my link again": the manage link, asked for by someone who lost it. */
   manageLink: 'mail.manage_link',
+  /** Staff: an invitation to set a password, and a password reset link. */
+  accountInvite: 'mail.account_invite',
+  passwordReset: 'mail.password_reset',
 } as const;
 export type MailKind = (typeof MAIL_KINDS)[keyof typeof MAIL_KINDS];
 export const ALL_MAIL_KINDS: MailKind[] = Object.values(MAIL_KINDS);
+/** The mails about a registration (to the person or the class's teacher). */
+export type RegistrationMailKind = Exclude<MailKind, 'mail.account_invite' | 'mail.password_reset'>;
 export const EMAIL_CHANNEL = 'email';
+
+/** A staff account's mail: the account, and its one-time link sealed under SECRET_KEY (lib/seal.ts, purpose ACCOUNT_LINK_SEAL). */
+export type AccountMailPayload = { accountId: string; sealedSecret: string; expiresAt: string };
+export const ACCOUNT_LINK_SEAL = 'account-link';
+export const isAccountMail = (kind: string) => kind === MAIL_KINDS.accountInvite || kind === MAIL_KINDS.passwordReset;
 
 /** What every mail's payload names: nothing personal, so the outbox table holds no personal data. */
 export type MailPayload = {

@@ -1,6 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../../db/client.js';
-import { audiences } from '../../db/schema/index.js';
+import { accounts, audiences } from '../../db/schema/index.js';
+import { unseal } from '../../lib/seal.js';
+import { passwordLinkUrl } from '../accounts/accounts.service.js';
 import type { Clock } from '../../lib/clock.js';
 import type { EventResponse } from '../events/events.schemas.js';
 import { loadEvents } from '../events/events.queries.js';
@@ -8,12 +10,14 @@ import { renderCalendar } from '../feeds/ical.js';
 import type { OutboxMessage } from '../outbox/outbox.js';
 import { NotAttempted, Undeliverable, type Channel } from '../outbox/worker.js';
 import { manageToken, manageUrl } from '../registrations/manage-link.js';
-import { MAIL_KINDS, type MailKind, type MailPayload } from './kinds.js';
-import { renderMail, type MailFacts } from './templates.js';
+import { ACCOUNT_LINK_SEAL, MAIL_KINDS, isAccountMail, type AccountMailPayload, type MailPayload, type RegistrationMailKind } from './kinds.js';
+import { renderAccountMail, renderMail, type MailFacts } from './templates.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
 
 type ComposerDeps = {
   db: Executor;
+  /** CALENDAR_TIMEZONE: staff mails give expiry times in it. */
+  zone: string;
   baseUrl: string; secretKey: string;
   /** MAIL_FROM, named as the organizer of the calendar invitations. */
   from: string;
@@ -29,7 +33,7 @@ type RegistrationFacts = {
 /** Deliberately plain: the address was normalised at sign-up; this refuses only what no server would take. */
 const SENDABLE_ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
-const CALENDAR_METHOD: Partial<Record<MailKind, 'REQUEST' | 'CANCEL'>> = {
+const CALENDAR_METHOD: Partial<Record<RegistrationMailKind, 'REQUEST' | 'CANCEL'>> = {
   [MAIL_KINDS.confirmed]: 'REQUEST', [MAIL_KINDS.promoted]: 'REQUEST', [MAIL_KINDS.changed]: 'REQUEST',
   [MAIL_KINDS.cancelledByOrganizer]: 'CANCEL',
 };
@@ -39,13 +43,18 @@ const CALENDAR_METHOD: Partial<Record<MailKind, 'REQUEST' | 'CANCEL'>> = {
  * about (a few queries for the whole batch) and decides each one afresh against the state at
  * sending time. Each answer is the mail, or the Undeliverable saying why it will not go.
  */
-export function createMailComposer({ db, baseUrl, secretKey, from }: ComposerDeps) {
-  const host = new URL(baseUrl).host;
+export function createMailComposer({ db, baseUrl, secretKey, from, zone }: ComposerDeps) {
+  // The host without the port: a Message-ID's right side is a domain (RFC 5322).
+  const host = new URL(baseUrl).hostname;
   const fromAddress = /<([^>]+)>/.exec(from)?.[1] ?? from;
   const fromName = from.replace(/<[^>]+>/, '').trim() || 'Kepu Calendar';
 
-  async function readFacts(payloads: MailPayload[]) {
-    const ids = [...new Set(payloads.map((p) => p.registrationId))];
+  async function readFacts(messages: OutboxMessage[]) {
+    const accountIds = [...new Set(messages.filter((m) => isAccountMail(m.kind)).map((m) => (m.payload as AccountMailPayload).accountId))];
+    const staff = new Map((accountIds.length
+      ? await db.select({ id: accounts.id, email: accounts.email, displayName: accounts.displayName, disabledAt: accounts.disabledAt }).from(accounts).where(inArray(accounts.id, accountIds))
+      : []).map((a) => [a.id, a]));
+    const ids = [...new Set(messages.filter((m) => !isAccountMail(m.kind)).map((m) => (m.payload as MailPayload).registrationId))];
     const result = await db.execute(sql`select r.id, r.event_id, r.session_id, r.kind, r.status, r.language, r.contact_name, r.email,
         r.school, r.grade_class, r.headcount, r.check_in_code, r.manage_link_version, r.anonymized_at is not null as anonymized,
         case when r.status = 'waitlisted' then (select count(*)::int from registrations w
@@ -56,12 +65,30 @@ export function createMailComposer({ db, baseUrl, secretKey, from }: ComposerDep
     // Not the public view: a registrant is told the stream link that the public page keeps back.
     const events = new Map((await loadEvents(db, eventIds, { publicView: false, baseUrl })).map((e) => [e.id, e]));
     const audienceNames = new Map((await db.select().from(audiences)).map((a) => [a.slug, { zh: a.nameZh, en: a.nameEn }]));
-    return { registrations, events, audienceNames };
+    return { registrations, events, audienceNames, staff };
+  }
+  type Facts = Awaited<ReturnType<typeof readFacts>>;
+
+  /** An invitation or reset link to a staff account: its one-time secret unsealed only now. */
+  function composeAccountMail(message: OutboxMessage, facts: Facts, now: Date): OutgoingMail {
+    const payload = message.payload as AccountMailPayload;
+    const account = facts.staff.get(payload.accountId);
+    if (!account || account.disabledAt) throw new Undeliverable('the account no longer exists or is disabled');
+    if (Date.parse(payload.expiresAt) <= now.getTime()) throw new Undeliverable('the link expired before it could be sent');
+    const rendered = renderAccountMail({
+      kind: message.kind as 'mail.account_invite' | 'mail.password_reset', name: account.displayName,
+      url: passwordLinkUrl(baseUrl, unseal(secretKey, ACCOUNT_LINK_SEAL, payload.sealedSecret)), expiresAt: payload.expiresAt, zone,
+    });
+    return {
+      to: { name: account.displayName, address: account.email }, ...rendered,
+      messageId: `<kepu-${message.id}@${host}>`, headers: { 'X-Kepu-Mail-Kind': message.kind },
+    };
   }
 
   /** The mail to send now, or why it will never be sent. */
-  function compose(message: OutboxMessage, facts: Awaited<ReturnType<typeof readFacts>>, now: Date): OutgoingMail {
-    const kind = message.kind as MailKind;
+  function compose(message: OutboxMessage, facts: Facts, now: Date): OutgoingMail {
+    if (isAccountMail(message.kind)) return composeAccountMail(message, facts, now);
+    const kind = message.kind as RegistrationMailKind;
     const payload = message.payload as MailPayload;
     const registration = facts.registrations.get(payload.registrationId);
     if (!registration) throw new Undeliverable('the registration no longer exists');
@@ -81,15 +108,17 @@ export function createMailComposer({ db, baseUrl, secretKey, from }: ComposerDep
       sessionIds: new Set([session.id]),
       invite: { organizer: { name: fromName, email: fromAddress }, attendee: { name: registration.contact_name, email: registration.email } },
     }) : undefined;
+    // An invitation without its entry would leave the person's calendar wrong: better retried and seen failed.
+    if (calendar !== undefined && !calendar.includes('BEGIN:VEVENT')) throw new Error(`the ${method} calendar has no entry for session ${session.id}`);
     return {
       to: recipient, subject: rendered.subject, text: rendered.text, html: rendered.html,
       messageId: `<kepu-${message.id}@${host}>`,
       headers: { 'X-Kepu-Mail-Kind': kind },
-      ...(calendar && method && calendar.includes('BEGIN:VEVENT') ? { calendar: { method, content: calendar } } : {}),
+      ...(calendar && method ? { calendar: { method, content: calendar } } : {}),
     };
   }
 
-  function factsFor(kind: MailKind, payload: MailPayload, registration: RegistrationFacts, event: EventResponse, session: EventResponse['sessions'][number]): MailFacts {
+  function factsFor(kind: RegistrationMailKind, payload: MailPayload, registration: RegistrationFacts, event: EventResponse, session: EventResponse['sessions'][number]): MailFacts {
     const token = manageToken(secretKey, registration.id, registration.manage_link_version);
     return {
       kind, language: registration.language, recipientName: registration.contact_name,
@@ -106,7 +135,7 @@ export function createMailComposer({ db, baseUrl, secretKey, from }: ComposerDep
   }
 
   return async function composeAll(messages: OutboxMessage[], now: Date): Promise<(OutgoingMail | Error)[]> {
-    const facts = await readFacts(messages.map((m) => m.payload as MailPayload));
+    const facts = await readFacts(messages);
     return messages.map((message) => {
       try {
         return compose(message, facts, now);
@@ -132,7 +161,8 @@ export function createMailChannel({ transport, clock, ...deps }: Deps): Channel 
       const outcomes: PromiseSettledResult<void>[] = messages.map(() => ({ status: 'fulfilled', value: undefined }));
       const queues = new Map<string, number[]>();
       messages.forEach((message, i) => {
-        const key = (message.payload as MailPayload).registrationId;
+        const payload = message.payload as MailPayload | AccountMailPayload;
+        const key = 'accountId' in payload ? payload.accountId : payload.registrationId;
         queues.set(key, [...(queues.get(key) ?? []), i]);
       });
       await Promise.all([...queues.values()].map(async (indexes) => {
@@ -157,7 +187,7 @@ export function createMailChannel({ transport, clock, ...deps }: Deps): Channel 
  * reminder for a session that moved, started or was cancelled, or for a registration that
  * was cancelled, is withdrawn rather than sent.
  */
-function refuseIfOutdated(kind: MailKind, payload: MailPayload, registration: RegistrationFacts, event: EventResponse, session: EventResponse['sessions'][number], now: Date) {
+function refuseIfOutdated(kind: RegistrationMailKind, payload: MailPayload, registration: RegistrationFacts, event: EventResponse, session: EventResponse['sessions'][number], now: Date) {
   const live = event.status === 'published' && session.status === 'scheduled';
   const started = Date.parse(session.startsAt) <= now.getTime();
   switch (kind) {

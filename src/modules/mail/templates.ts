@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Language } from '../feeds/language.js';
 import { pick } from '../feeds/language.js';
-import type { MailKind } from './kinds.js';
+import type { RegistrationMailKind } from './kinds.js';
 
 /** What a mail shows, read when it is sent (so it shows the event as it is then). */
 export type MailFacts = {
-  kind: MailKind;
+  kind: RegistrationMailKind;
   language: Language;
   recipientName: string | null;
   registration: {
@@ -147,4 +147,30 @@ ${manage ? `<p>${escapeHtml(manage.text)}<br>${link(manage.url, manage.url)}</p>
 </body></html>
 `;
   return { subject: headerSafe(subject), text, html };
+}
+
+/** Staff mails, in Chinese with English below (an account has no language of its own). */
+export function renderAccountMail({ kind, name, url, expiresAt, zone }: { kind: 'mail.account_invite' | 'mail.password_reset'; name: string; url: string; expiresAt: string; zone: string }): RenderedMail {
+  const until = DateTime.fromISO(expiresAt, { zone }).toFormat('yyyy-MM-dd HH:mm');
+  const who = headerSafe(name);
+  const [subject, zh, en] = kind === 'mail.account_invite'
+    ? ['科普日历账号邀请 · Your Kepu Calendar account',
+      `${who}，您好：\n\n管理员为您开通了科普日历的账号。请在 ${until}（${zone}）前打开以下链接设置密码：`,
+      `Dear ${who},\n\nAn administrator has opened a Kepu Calendar account for you. Set your password with this link before ${until} (${zone}):`]
+    : ['科普日历密码重置 · Reset your Kepu Calendar password',
+      `${who}，您好：\n\n有人（可能是您本人）请求重置您的科普日历密码。请在 ${until}（${zone}）前打开以下链接设置新密码；如非本人操作，请忽略此邮件，原密码仍然有效：`,
+      `Dear ${who},\n\nSomeone (probably you) asked to reset your Kepu Calendar password. Set a new one with this link before ${until} (${zone}); if it was not you, ignore this mail and your password stays as it is:`];
+  const footer = '此链接只能使用一次，请勿转发。 · The link works once; do not forward it.';
+  const text = `${zh}\n${url}\n\n${en}\n${url}\n\n--\n${footer}\n`;
+  const paragraphs = (block: string) => block.split('\n\n').map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  const html = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:sans-serif;font-size:18px;line-height:1.6;color:#111;max-width:40em">
+${paragraphs(zh)}
+<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>
+<div lang="en">${paragraphs(en)}</div>
+<p style="color:#444;font-size:14px">${escapeHtml(footer)}</p>
+</body></html>
+`;
+  return { subject, text, html };
 }

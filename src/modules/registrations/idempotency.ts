@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { Problem } from '../../lib/problems.js';
+import { seal, unseal } from '../../lib/seal.js';
 
 /** How long a first answer is kept for retries. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -12,21 +13,8 @@ export type Claim = { kind: 'claimed'; keyHash: string; key: string } | { kind: 
 
 const keyHashOf = (key: string) => createHash('sha256').update(`idempotency:${key}`).digest('hex');
 /** The answer holds a manage token: it is sealed with a key only the client's Idempotency-Key gives. */
-const sealingKey = (key: string) => Buffer.from(hkdfSync('sha256', key, 'kepu-idempotency', 'answer', 32));
-
-function seal(key: string, answer: StoredAnswer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealingKey(key), iv);
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(answer), 'utf8'), cipher.final()]);
-  return [iv, cipher.getAuthTag(), sealed].map((b) => b.toString('base64url')).join('.');
-}
-
-function open(key: string, stored: string): StoredAnswer {
-  const [iv, tag, sealed] = stored.split('.').map((part) => Buffer.from(part, 'base64url')) as [Buffer, Buffer, Buffer];
-  const decipher = createDecipheriv('aes-256-gcm', sealingKey(key), iv);
-  decipher.setAuthTag(tag);
-  return JSON.parse(Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8')) as StoredAnswer;
-}
+const sealAnswer = (key: string, answer: StoredAnswer) => seal(key, 'idempotency', JSON.stringify(answer));
+const openAnswer = (key: string, stored: string) => JSON.parse(unseal(key, 'idempotency', stored)) as StoredAnswer;
 
 /**
  * Claims an Idempotency-Key inside the request's transaction. A second request with the
@@ -44,11 +32,11 @@ export async function claimIdempotencyKey(tx: Transaction, key: string, request:
   if (!stored || stored.requestHash !== requestHash || !stored.response) {
     throw new Problem(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request.');
   }
-  return { kind: 'replay', answer: open(key, stored.response) };
+  return { kind: 'replay', answer: openAnswer(key, stored.response) };
 }
 
 export async function storeIdempotentAnswer(tx: Transaction, claim: Extract<Claim, { kind: 'claimed' }>, registrationId: string, answer: StoredAnswer) {
-  await tx.update(idempotencyKeys).set({ registrationId, statusCode: answer.status, response: seal(claim.key, answer) }).where(eq(idempotencyKeys.keyHash, claim.keyHash));
+  await tx.update(idempotencyKeys).set({ registrationId, statusCode: answer.status, response: sealAnswer(claim.key, answer) }).where(eq(idempotencyKeys.keyHash, claim.keyHash));
 }
 
 /** Answers older than a day are not replayed; the sweep removes them. */
