@@ -243,3 +243,29 @@ t.test('organizers see their event\'s messages, without their content, and send 
   t.ok(sent.some((m) => m.id === ids['failed-one']), 'and the worker sends it');
 });
 
+
+t.test('a worker renews its claims while a slow batch is sent: nobody else takes them over', async (t) => {
+  const { db } = await testDatabase(t);
+  const clock = { now: () => new Date() };
+  for (const key of ['slow-1', 'slow-2']) await enqueue(db, plan(key), clock.now());
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const sent: string[] = [];
+  let entered = () => {};
+  const sending = new Promise<void>((resolve) => { entered = resolve; });
+  const slow = oneByOne(async (message) => { entered(); await gate; sent.push(`slow:${message.dedupeKey}`); });
+  const holder = createOutboxWorker({ db, channels: { test: slow }, clock, leaseMs: 1500, log: silent });
+  const { sent: stolen, channel } = recorder();
+  const other = createOutboxWorker({ db, channels: { test: channel }, clock, leaseMs: 1500, log: silent });
+  const held = holder.drain();
+  await sending;
+  for (let i = 0; i < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await other.drain();
+  }
+  release();
+  await held;
+  t.same(stolen, [], 'four seconds past a 1.5 s lease, the other worker took nothing');
+  t.same(sent, ['slow:slow-1', 'slow:slow-2'], 'the holder sent both');
+  t.same((await rows(db)).map((r) => [r.state, r.attempts]), [['sent', 1], ['sent', 1]]);
+});

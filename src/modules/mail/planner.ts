@@ -49,10 +49,11 @@ async function plan(tx: Transaction, { where, notice, reminders = false, now, ke
         ${notice}::text || ':' || r.id || ${keyTail} as dedupe_key, ${at}::timestamptz as due_at`);
   }
   if (reminders) {
-    parts.push(sql`select ${MAIL_KINDS.reminder}::text,
-        jsonb_build_object('registrationId', r.id, 'sessionId', r.session_id, 'startsAt', s.starts_at, 'offsetMinutes', o.minutes),
-        ${MAIL_KINDS.reminder}::text || ':' || r.id || ':' || (extract(epoch from s.starts_at) * 1000)::bigint || ':' || o.minutes,
-        s.starts_at - make_interval(mins => o.minutes)
+    // Named like the notice's columns: a union takes its names from whichever part comes first.
+    parts.push(sql`select ${MAIL_KINDS.reminder}::text as kind,
+        jsonb_build_object('registrationId', r.id, 'sessionId', r.session_id, 'startsAt', s.starts_at, 'offsetMinutes', o.minutes) as payload,
+        ${MAIL_KINDS.reminder}::text || ':' || r.id || ':' || (extract(epoch from s.starts_at) * 1000)::bigint || ':' || o.minutes as dedupe_key,
+        s.starts_at - make_interval(mins => o.minutes) as due_at
       from unnest(e.reminder_offsets_minutes) as o(minutes)
       where s.starts_at - make_interval(mins => o.minutes) > ${at}::timestamptz`);
   }

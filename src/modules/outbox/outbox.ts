@@ -118,6 +118,13 @@ export async function markCancelled(db: Executor, id: number, workerId: string, 
   await db.update(outboxMessages).set({ state: 'cancelled', leaseUntil: null, lastError: reason.slice(0, 500), updatedAt: sql`now()` }).where(heldBy(id, workerId));
 }
 
+/** Keeps this worker's claims: a batch slower than the lease (a slow mail server) is not taken over while it is still being sent. */
+export async function renewLeases(db: Executor, workerId: string, { leaseMs, now }: { leaseMs: number; now: Date }): Promise<void> {
+  await db.update(outboxMessages)
+    .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
+    .where(and(eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId)));
+}
+
 /** On shutdown: what this worker claimed and has not sent goes back, its attempt not counted. */
 export async function releaseClaims(db: Executor, workerId: string): Promise<number> {
   const released = await db.update(outboxMessages)

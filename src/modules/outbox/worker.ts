@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
-import { claimDue, DEFAULT_RETRY, markCancelled, markFailed, markSent, releaseClaims, type OutboxMessage, type RetryPolicy } from './outbox.js';
+import { claimDue, DEFAULT_RETRY, markCancelled, markFailed, markSent, releaseClaims, renewLeases, type OutboxMessage, type RetryPolicy } from './outbox.js';
 
 /** What a channel may say about a message beyond "sent": it will never be sent (the person erased their data, say). */
 export class Undeliverable extends Error {
@@ -130,6 +130,12 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
     let total = 0;
     let next = claimAndPrepare();
     let settling: Promise<void> = Promise.resolve();
+    // While it works, the worker renews its claims (those in hand and the next batch's):
+    // only a worker that died, or hangs, lets its lease run out.
+    const heartbeat = setInterval(() => {
+      renewLeases(db, workerId, { leaseMs, now: clock.now() }).catch((error: unknown) => log.warn({ err: error }, 'outbox: could not renew the claims'));
+    }, Math.max(1000, leaseMs / 3));
+    heartbeat.unref();
     try {
       for (;;) {
         const current = await next;
@@ -148,6 +154,7 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
         settling = (async () => { for (const [part, outcomes] of results) await settlePart(part, outcomes); })();
       }
     } finally {
+      clearInterval(heartbeat);
       await settling;
     }
     return total;
