@@ -6,6 +6,7 @@
  * untimed) to the same sink with the same pool size.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/mail.ts [messages=10000]
+ *   (BATCH=n sets the workers' batch size, default 20, to compare)
  *
  * Works in a database of its own (created and dropped).
  */
