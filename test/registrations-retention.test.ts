@@ -1,5 +1,6 @@
 import t from 'tap';
-import { idempotencyKeys } from '../src/db/schema/index.js';
+import { sql } from 'drizzle-orm';
+import { idempotencyKeys, outboxMessages } from '../src/db/schema/index.js';
 import { CONSENT } from '../src/modules/registrations/consent.js';
 import { purgeIdempotencyKeys } from '../src/modules/registrations/idempotency.js';
 import { startRetentionSweeps } from '../src/modules/registrations/retention.js';
@@ -50,6 +51,9 @@ t.test('the sweep runs at start and reports what it anonymised', async (t) => {
   await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/publish`, headers: adminHeaders });
   const signedUp = (await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/registrations`, payload: { kind: 'individual', name: '王五', email: 'wang@example.cn', consentVersion: CONSENT.version } })).json();
 
+  const mailOf = () => db.select().from(outboxMessages).where(sql`${outboxMessages.payload} ->> 'registrationId' = ${signedUp.registration.id}`);
+  t.ok((await mailOf()).length > 0, 'the sign-up planned its mail');
+
   const logged: object[] = [];
   clock.at = new Date('2030-07-20T00:00:00Z'); // 181 days after the session ended
   const sweeps = startRetentionSweeps({ db, clock, retentionDays: 180, tombstoneRetentionDays: 90, log: { info: (o) => logged.push(o), error: (o) => logged.push({ failed: o }) } });
@@ -58,4 +62,5 @@ t.test('the sweep runs at start and reports what it anonymised', async (t) => {
   t.equal((await app.inject({ url: `/api/v1/registrations/${signedUp.manageToken}` })).statusCode, 404, 'its manage link is gone');
   const listed = (await app.inject({ url: `/api/v1/events/${event.id}/registrations`, headers: adminHeaders })).json();
   t.match(listed.items, [{ name: null, email: null, anonymized: true, status: 'confirmed' }], 'the registration still counts');
+  t.same(await mailOf(), [], 'its mail messages are gone too (a refusal quoted in last_error may name the address)');
 });

@@ -7,7 +7,7 @@ export type ChangeAction = 'created' | 'updated' | 'deleted' | 'published' | 'ca
 
 type ChangeBase = { action: ChangeAction; eventId: string; ownerUnitId: string; changedFields: string[]; calendarVisible: boolean; actor: Actor };
 
-/** What happened to a registration; the mail issue turns these into notices. */
+/** What happened to a registration; the mail planner (mail/planner.ts) turns these into notices. */
 export type RegistrationAction = 'created' | 'promoted' | 'updated' | 'cancelled' | 'checked_in' | 'check_in_undone' | 'erased' | 'link_renewed';
 export type RegistrationChange = {
   entity: 'registration'; action: RegistrationAction; registrationId: string; eventId: string; sessionId: string;

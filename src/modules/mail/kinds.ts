@@ -14,7 +14,6 @@ export const MAIL_KINDS = {
   passwordReset: 'mail.password_reset',
 } as const;
 export type MailKind = (typeof MAIL_KINDS)[keyof typeof MAIL_KINDS];
-export const ALL_MAIL_KINDS: MailKind[] = Object.values(MAIL_KINDS);
 /** The mails about a registration (to the person or the class's teacher). */
 export type RegistrationMailKind = Exclude<MailKind, 'mail.account_invite' | 'mail.password_reset'>;
 export const EMAIL_CHANNEL = 'email';

@@ -3,8 +3,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Change, ChangeListener } from '../changes/change-recorder.js';
-import { cancelPlanned, enqueueSelected } from '../outbox/outbox.js';
-import { ALL_MAIL_KINDS, EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kinds.js';
+import { cancelPlanned, enqueueSelected, forgetMessages } from '../outbox/outbox.js';
+import { EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kinds.js';
 
 /*
  * When mail is planned. Every plan is written into the outbox in the transaction of the
@@ -19,7 +19,7 @@ import { ALL_MAIL_KINDS, EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kind
  *   reminders planned again for the new time. The event's title, venue or time zone changed:
  *   a change notice for each upcoming booked session.
  * - The event's reminder times changed: its planned reminders are planned again.
- * - Erased: everything still planned for the registration is withdrawn.
+ * - Erased: the registration's messages are forgotten (those still planned are never sent).
  *
  * Only registrations with an email address get mail (a school class: its teacher's). People
  * who gave only a phone number get none; the sign-up answer says so (`emailNotices`).
@@ -88,7 +88,7 @@ async function onRegistration(tx: Transaction, change: Extract<Change, { entity:
       await plan(tx, { where, notice: change.actor ? MAIL_KINDS.cancelledByOrganizer : MAIL_KINDS.cancelledByRegistrant, now });
       return;
     case 'erased':
-      await withdraw(tx, ALL_MAIL_KINDS, registration, 'the registrant\'s data was erased', change.eventId);
+      await forgetMessages(tx, [registration]);
       return;
     default:
   }

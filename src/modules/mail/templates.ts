@@ -118,8 +118,12 @@ export function renderMail(facts: MailFacts): RenderedMail {
     ...(['mail.confirmed', 'mail.promoted', 'mail.reminder', 'mail.changed'].includes(facts.kind) || (facts.kind === 'mail.manage_link' && reg.waitlistPosition === null)
       ? [{ label: zh ? '签到码' : 'Check-in code', value: reg.checkInCode }] : []),
   ];
-  const manage = facts.manageUrl && facts.kind !== 'mail.cancelled_by_organizer' && facts.kind !== 'mail.cancelled_by_registrant'
-    ? { text: zh ? '查看、修改人数或取消报名：' : 'See, change or cancel your registration:', url: facts.manageUrl } : null;
+  const cancelled = facts.kind === 'mail.cancelled_by_organizer' || facts.kind === 'mail.cancelled_by_registrant';
+  const manage = facts.manageUrl ? {
+    text: cancelled ? (zh ? '查看报名记录或删除您的个人信息：' : 'See the registration, or erase your personal data:')
+      : (zh ? '查看、修改人数或取消报名：' : 'See, change or cancel your registration:'),
+    url: facts.manageUrl,
+  } : null;
   const footer = zh
     ? '此邮件由科普日历自动发送，请勿直接回复。请勿转发：管理链接仅供您本人使用。'
     : 'Sent automatically by Kepu Calendar; replies are not read. Do not forward it: the manage link is yours alone.';

@@ -60,6 +60,18 @@ export async function cancelPlanned(tx: Executor, { kinds, payloadContains, even
 }
 
 /**
+ * Forgets the messages whose payload contains `payloadContains` once they are settled, and
+ * withdraws those still planned (a person's data erased: a mail server's refusal in
+ * `last_error` may quote their address). Messages being sent are left to their worker.
+ */
+export async function forgetMessages(tx: Executor, payloadContains: Record<string, unknown>[]): Promise<number> {
+  if (payloadContains.length === 0) return 0;
+  const matches = sql.join(payloadContains.map((p) => sql`${outboxMessages.payload} @> ${JSON.stringify(p)}::jsonb`), sql` or `);
+  const gone = await tx.delete(outboxMessages).where(and(sql`${outboxMessages.state} <> 'sending'`, sql`(${matches})`)).returning({ id: outboxMessages.id });
+  return gone.length;
+}
+
+/**
  * Claims up to `limit` messages that are due, or whose claim's lease ran out (a worker died
  * mid-send: at-least-once, the window being the lease). Each claim counts as an attempt.
  * SKIP LOCKED lets any number of workers claim side by side without taking the same message.

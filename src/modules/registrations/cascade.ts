@@ -9,7 +9,7 @@ type Context = { now: Date; actor: Actor; changes: ChangeRecorder };
 
 /**
  * When an event or a session is cancelled, its live registrations are cancelled in the
- * same transaction (the mail issue tells the people). A cancelled event's sessions are
+ * same transaction (the mail planner tells the people). A cancelled event's sessions are
  * cancelled with it: writing their rows is what makes a sign-up waiting on one of them
  * re-check and find it cancelled (see seats.ts), and it tells calendars each session is off.
  */

@@ -4,13 +4,14 @@ import { idempotencyKeys, registrationAnswers, registrations } from '../../db/sc
 import type { Clock } from '../../lib/clock.js';
 import { purgeIdempotencyKeys } from './idempotency.js';
 import { purgeTombstones } from '../changes/sync.js';
+import { forgetMessages } from '../outbox/outbox.js';
 
 const DAY_MS = 24 * 3600_000;
 
 /**
  * PIPL: registrants' personal data is kept only as long as the event needs it. A set
  * number of days after an event's last session ended, its registrations lose names, phones,
- * emails, answers and manage links, in every table that holds them; status, headcount,
+ * emails, answers, manage links and mail messages, in every table that holds them; status, headcount,
  * check-in and history stay for the year's figures. Idempotent, so any number of processes
  * may run it.
  */
@@ -26,6 +27,7 @@ export async function anonymizeEndedEvents(db: Database, { now, retentionDays }:
       const ids = done.map((r) => r.id);
       await tx.delete(registrationAnswers).where(inArray(registrationAnswers.registrationId, ids));
       await tx.delete(idempotencyKeys).where(inArray(idempotencyKeys.registrationId, ids));
+      await forgetMessages(tx, ids.map((registrationId) => ({ registrationId })));
     }
     return done.length;
   });
