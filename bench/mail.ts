@@ -11,12 +11,11 @@
  * Works in a database of its own (created and dropped).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
-import postgres from 'postgres';
+import { scratchDatabase } from './scratch-database.js';
 import { connectPostgres, type DatabaseHandle } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { events, outboxMessages, registrations, sessions, units } from '../src/db/schema/index.js';
@@ -37,14 +36,9 @@ const START = Date.parse('2031-05-01T01:00:00Z');
 const clock = { now: () => new Date(START - 100 * 60_000) };
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `kepu_bench_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
+const scratch = await scratchDatabase();
 const databases: DatabaseHandle[] = [];
-const connect = () => { const d = connectPostgres(url.toString(), { poolSize: 4 }); databases.push(d); return d; };
+const connect = () => { const d = connectPostgres(scratch.url, { poolSize: 4 }); databases.push(d); return d; };
 
 const sink = spawn(process.execPath, ['--import', 'tsx', 'bench/smtp-sink.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const sinkLines = createInterface({ input: sink.stdout! });
@@ -144,6 +138,5 @@ try {
 } finally {
   sink.stdin!.end();
   for (const d of databases) await d.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { scratchDatabase } from './scratch-database.js';
 import { connectPostgres } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { events, sessions, units } from '../src/db/schema/index.js';
@@ -26,13 +26,8 @@ import { CONSENT } from '../src/modules/registrations/consent.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `kepu_bench_${randomBytes(4).toString('hex')}`;
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const database = connectPostgres(url.toString(), { poolSize: 4 });
+const scratch = await scratchDatabase();
+const database = connectPostgres(scratch.url, { poolSize: 4 });
 
 /** One event with `count` sessions of `capacity` seats each, published. */
 async function sessionsFor(count: number, capacity: number): Promise<{ eventId: string; sessionIds: string[] }> {
@@ -73,14 +68,14 @@ async function signUpLoad(base: string, eventId: string, sessionIds: string[]) {
 }
 
 function pgbench(sessionCount: number) {
-  const script = join(tmpdir(), `${name}-${sessionCount}.sql`);
+  const script = join(tmpdir(), `${scratch.name}-${sessionCount}.sql`);
   writeFileSync(script, `\\set sid random(1, ${sessionCount})
 BEGIN;
 UPDATE bench_sessions SET seats_taken = seats_taken + 1 WHERE id = :sid AND seats_taken + 1 <= capacity;
 INSERT INTO bench_registrations (session_id, headcount, phone) VALUES (:sid, 1, '13800000000');
 END;
 `);
-  const output = execFileSync('pgbench', ['-n', '-c', String(connections), '-j', '2', '-T', String(seconds), '-f', script, url.toString()], { encoding: 'utf8' });
+  const output = execFileSync('pgbench', ['-n', '-c', String(connections), '-j', '2', '-T', String(seconds), '-f', script, scratch.url], { encoding: 'utf8' });
   return Number(/tps = ([\d.]+)/.exec(output)![1]);
 }
 
@@ -88,7 +83,7 @@ const port = 30_000 + Math.floor(Math.random() * 20_000);
 const server = spawn(process.execPath, ['--import', 'tsx', new URL('../src/server.ts', import.meta.url).pathname], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
-    ...process.env, DATABASE_URL: url.toString(), PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
+    ...process.env, DATABASE_URL: scratch.url, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789',
     SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000', SIGNUP_CONTACT_LIMIT_PER_HOUR: '1000000', DATABASE_POOL_SIZE: '20',
   },
 });
@@ -122,6 +117,5 @@ try {
   server.kill('SIGTERM');
   await sleep(500);
   await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

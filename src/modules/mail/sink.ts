@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { escapeHtml } from '../../lib/html.js';
 
 /**
  * The demo's outgoing mail, caught: a real SMTP server (smtp-server) on 127.0.0.1 that the
@@ -23,18 +24,13 @@ export type MailSink = {
   /** The page's address, when a web port was asked for. */
   webUrl: string | null;
   mails(): CaughtMail[];
-  /** Resolves when `count` mails have arrived in all (or rejects after `timeoutMs`). */
-  waitFor(count: number, timeoutMs?: number): Promise<CaughtMail[]>;
   close(): Promise<void>;
 };
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export async function startMailSink({ smtpPort = 0, webPort, host = '127.0.0.1', keep = 500 }: { smtpPort?: number; webPort?: number; host?: string; keep?: number } = {}): Promise<MailSink> {
   const caught: CaughtMail[] = [];
   let nextId = 1;
-  const waiters: { count: number; resolve: (mails: CaughtMail[]) => void }[] = [];
-  let total = 0;
 
   const smtp = new SMTPServer({
     authOptional: true,
@@ -55,10 +51,6 @@ export async function startMailSink({ smtpPort = 0, webPort, host = '127.0.0.1',
             },
           });
           if (caught.length > keep) caught.splice(0, caught.length - keep);
-          total++;
-          for (const waiter of [...waiters]) {
-            if (total >= waiter.count) { waiters.splice(waiters.indexOf(waiter), 1); waiter.resolve([...caught]); }
-          }
           callback();
         }, (error: Error) => callback(error));
       });
@@ -106,17 +98,6 @@ export async function startMailSink({ smtpPort = 0, webPort, host = '127.0.0.1',
     smtpPort: boundSmtp,
     webUrl,
     mails: () => [...caught],
-    waitFor(count, timeoutMs = 10_000) {
-      if (total >= count) return Promise.resolve([...caught]);
-      return new Promise((resolve, reject) => {
-        const waiter = { count, resolve: (mails: CaughtMail[]) => { clearTimeout(timer); resolve(mails); } };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`mail sink: ${total} mails arrived, waited for ${count}`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
     async close() {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
       if (web) await new Promise<void>((resolve) => web!.close(() => resolve()));

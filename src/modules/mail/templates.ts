@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { escapeHtml } from '../../lib/html.js';
 import type { Language } from '../feeds/language.js';
 import { pick } from '../feeds/language.js';
 import type { RegistrationMailKind } from './kinds.js';
@@ -25,7 +26,6 @@ export type RenderedMail = { subject: string; text: string; html: string };
 /** Header text: no line breaks or other control characters (nodemailer encodes the rest). */
 export const headerSafe = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Formatting with luxon's locales costs most of a mail's rendering, and a batch's mails
