@@ -36,6 +36,7 @@ import { registrationsRoutes } from './modules/registrations/registrations.route
 import { calendarRoutes, feedRoutes } from './modules/feeds/feeds.routes.js';
 import { createHttpCache } from './lib/http-cache.js';
 import { QuestionSchema, RegistrationSchema } from './modules/registrations/registrations.schemas.js';
+import { uiRoutes } from './ui/ui.routes.js';
 
 export interface AppOptions {
   config: Config;
@@ -135,6 +136,8 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });
+  // The public site and the admin UI, which read and write through the API above.
+  await app.register(uiRoutes, { inject: app.inject.bind(app), db, clock, config });
 
   return app;
 }

@@ -3,7 +3,12 @@
  * machine `code`; `errors` lists every field at fault as a JSON pointer into the
  * part of the request it came from.
  */
-export type FieldProblem = { in: 'body' | 'querystring' | 'params' | 'headers'; pointer: string; detail: string };
+/**
+ * `code` names the rule the field broke, stably (a schema keyword such as `required`,
+ * `format` or `maximum`, or a domain rule such as `phone_format`), so a form can say it in
+ * the reader's language; `limit` is the bound for `minimum`, `maxLength`, `party_size_limit`….
+ */
+export type FieldProblem = { in: 'body' | 'querystring' | 'params' | 'headers'; pointer: string; detail: string; code?: string; limit?: number };
 
 export class Problem extends Error {
   override name = 'Problem';
@@ -24,7 +29,8 @@ export const notFound = (what: string, id?: string) =>
 export const unprocessable = (code: string, message: string, errors: FieldProblem[]) =>
   new Problem(422, code, message, { errors });
 
-export const fieldError = (pointer: string, detail: string): FieldProblem => ({ in: 'body', pointer, detail });
+export const fieldError = (pointer: string, detail: string, code = 'invalid', limit?: number): FieldProblem =>
+  ({ in: 'body', pointer, detail, code, ...(limit === undefined ? {} : { limit }) });
 
 export const conflict = (code: string, message: string, extra: Record<string, unknown> = {}) =>
   new Problem(409, code, message, extra);

@@ -1,2 +1,8 @@
-/** Manage tokens travel in URLs (`/registrations/m_…`); whoever reads logs or error pages must not get them. */
-export const redactSecrets = (url: string) => url.replace(/\/registrations\/m_[A-Za-z0-9_-]+/g, '/registrations/[redacted]');
+/**
+ * Manage tokens travel in URLs (`/api/v1/registrations/m_…`, the site's `/manage/m_…`), and
+ * so do the one-time links of staff mail (`/admin/password?secret=…`); whoever reads logs or
+ * error pages must not get them.
+ */
+export const redactSecrets = (url: string) => url
+  .replace(/\/(registrations|manage)\/m_[A-Za-z0-9_-]+/g, '/$1/[redacted]')
+  .replace(/([?&]secret=)[^&#]*/g, '$1[redacted]');

@@ -28,6 +28,8 @@ export const ProblemSchema = Type.Object({
   instance: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({
     in: Type.String(), pointer: Type.String({ description: 'JSON pointer into the part named by `in`' }), detail: Type.String(),
+    code: Type.Optional(Type.String({ description: 'The rule broken, stably: a schema keyword (required, format_email, maximum…) or a domain rule (phone_format, exceeds_capacity…)' })),
+    limit: Type.Optional(Type.Number({ description: 'The bound of the rule, where it has one' })),
   }))),
 }, { $id: 'Problem', additionalProperties: true });
 

@@ -25,7 +25,9 @@ function fieldProblems(context: ValidationContext, errors: AjvError[]): FieldPro
     const key = `${pointer}\u0000${detail}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ in: context, pointer: pointer || '/', detail });
+    const limit = typeof e.params.limit === 'number' ? { limit: e.params.limit } : {};
+    const code = e.keyword === 'format' ? `format_${String(e.params.format)}` : e.keyword;
+    problems.push({ in: context, pointer: pointer || '/', detail, code, ...limit });
   }
   return problems;
 }

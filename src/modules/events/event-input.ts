@@ -12,7 +12,7 @@ const MAX_YEAR = 2200;
 export function toInstant(value: string, pointer: string, errors: FieldProblem[]): Date {
   const date = new Date(value);
   const year = date.getUTCFullYear();
-  if (Number.isNaN(date.getTime()) || year < MIN_YEAR || year > MAX_YEAR) errors.push(fieldError(pointer, `must be a time between ${MIN_YEAR} and ${MAX_YEAR}`));
+  if (Number.isNaN(date.getTime()) || year < MIN_YEAR || year > MAX_YEAR) errors.push(fieldError(pointer, `must be a time between ${MIN_YEAR} and ${MAX_YEAR}`, 'time_out_of_range'));
   return date;
 }
 
@@ -20,8 +20,8 @@ export function toInstant(value: string, pointer: string, errors: FieldProblem[]
 export function sessionTimes(body: Pick<CreateSessionBody, 'startsAt' | 'endsAt'>, pointer: string, errors: FieldProblem[]) {
   const startsAt = toInstant(body.startsAt, `${pointer}/startsAt`, errors);
   const endsAt = toInstant(body.endsAt, `${pointer}/endsAt`, errors);
-  if (endsAt.getTime() <= startsAt.getTime()) errors.push(fieldError(`${pointer}/endsAt`, 'must be after startsAt'));
-  if (endsAt.getTime() - startsAt.getTime() > 366 * 24 * 3600_000) errors.push(fieldError(`${pointer}/endsAt`, 'makes a session longer than a year'));
+  if (endsAt.getTime() <= startsAt.getTime()) errors.push(fieldError(`${pointer}/endsAt`, 'must be after startsAt', 'end_before_start'));
+  if (endsAt.getTime() - startsAt.getTime() > 366 * 24 * 3600_000) errors.push(fieldError(`${pointer}/endsAt`, 'makes a session longer than a year', 'too_long'));
   return { startsAt, endsAt };
 }
 
@@ -45,17 +45,17 @@ export async function checkEventReferences(db: Executor, body: UpdateEventBody):
     missing(db, campaignTasks, body.taskId ? [body.taskId] : []),
     missing(db, venues, body.venueId ? [body.venueId] : []),
   ]);
-  if (body.ownerUnitId && badUnits.has(body.ownerUnitId)) errors.push(fieldError('/ownerUnitId', 'no such unit'));
+  if (body.ownerUnitId && badUnits.has(body.ownerUnitId)) errors.push(fieldError('/ownerUnitId', 'no such unit', 'unknown_reference'));
   body.coUnitIds?.forEach((id, i) => {
-    if (badUnits.has(id)) errors.push(fieldError(`/coUnitIds/${i}`, 'no such unit'));
+    if (badUnits.has(id)) errors.push(fieldError(`/coUnitIds/${i}`, 'no such unit', 'unknown_reference'));
     if (id === body.ownerUnitId) errors.push(fieldError(`/coUnitIds/${i}`, 'is the owning unit already'));
   });
-  if (badObservance.size) errors.push(fieldError('/observanceId', 'no such observance'));
-  if (badTask.size) errors.push(fieldError('/taskId', 'no such plan task'));
-  if (badVenue.size) errors.push(fieldError('/venueId', 'no such venue'));
+  if (badObservance.size) errors.push(fieldError('/observanceId', 'no such observance', 'unknown_reference'));
+  if (badTask.size) errors.push(fieldError('/taskId', 'no such plan task', 'unknown_reference'));
+  if (badVenue.size) errors.push(fieldError('/venueId', 'no such venue', 'unknown_reference'));
   if (body.audiences?.length) {
     const known = new Set((await db.select({ slug: audiences.slug }).from(audiences)).map((a) => a.slug));
-    body.audiences.forEach((slug, i) => { if (!known.has(slug)) errors.push(fieldError(`/audiences/${i}`, `unknown audience (one of ${[...known].join(', ')})`)); });
+    body.audiences.forEach((slug, i) => { if (!known.has(slug)) errors.push(fieldError(`/audiences/${i}`, `unknown audience (one of ${[...known].join(', ')})`, 'unknown_reference')); });
   }
   if (body.timezone !== undefined && !IANAZone.isValidZone(body.timezone)) errors.push(fieldError('/timezone', 'is not an IANA time zone'));
   return errors;
@@ -67,7 +67,7 @@ export function registrationWindow(body: UpdateEventBody, current: { opensAt: Da
     : body.registrationOpensAt === null ? null : toInstant(body.registrationOpensAt, '/registrationOpensAt', errors);
   const closesAt = body.registrationClosesAt === undefined ? current.closesAt
     : body.registrationClosesAt === null ? null : toInstant(body.registrationClosesAt, '/registrationClosesAt', errors);
-  if (opensAt && closesAt && opensAt >= closesAt) errors.push(fieldError('/registrationClosesAt', 'must be after registrationOpensAt'));
+  if (opensAt && closesAt && opensAt >= closesAt) errors.push(fieldError('/registrationClosesAt', 'must be after registrationOpensAt', 'end_before_start'));
   return { opensAt, closesAt };
 }
 

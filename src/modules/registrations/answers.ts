@@ -15,7 +15,7 @@ export function checkAnswers(questions: Question[], answers: Record<string, unkn
     const value = answers[question.id];
     const blank = value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
     if (blank) {
-      if (question.required) errors.push(fieldError(pointer, `is required: ${question.labelZh}`));
+      if (question.required) errors.push(fieldError(pointer, `is required: ${question.labelZh}`, 'required'));
       continue;
     }
     const options = new Set(question.options.map((o) => o.value));

@@ -6,7 +6,7 @@ export const phoneDigits = (input: string) => input.replace(/[\s-]/g, '').replac
 /** A mainland mobile number: 11 digits starting with 1 (spaces, dashes and a +86 prefix are allowed in input). */
 export function normalizePhone(input: string, pointer: string, errors: FieldProblem[]): string {
   const digits = phoneDigits(input);
-  if (!/^1\d{10}$/.test(digits)) errors.push(fieldError(pointer, 'must be a mainland mobile number: 11 digits starting with 1'));
+  if (!/^1\d{10}$/.test(digits)) errors.push(fieldError(pointer, 'must be a mainland mobile number: 11 digits starting with 1', 'phone_format'));
   return digits;
 }
 

@@ -98,7 +98,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     if (event.registrationMode === 'none') throw conflict('registration_not_offered', 'This event is open to all without registration.');
     const errors: FieldProblem[] = [];
     if (event.registrationMode !== 'both' && event.registrationMode !== body.kind) {
-      errors.push(fieldError('/kind', `this event takes ${event.registrationMode === 'class' ? 'school classes' : 'individual'} registrations only`));
+      errors.push(fieldError('/kind', `this event takes ${event.registrationMode === 'class' ? 'school classes' : 'individual'} registrations only`, 'kind_not_offered'));
     }
     if (source === 'online') {
       if (event.registrationOpensAt && now < event.registrationOpensAt) {
@@ -109,8 +109,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
 
     const live = eventSessions.filter((s) => s.status === 'scheduled');
     let session = body.sessionId ? eventSessions.find((s) => s.id === body.sessionId) : live.length === 1 ? live[0] : undefined;
-    if (body.sessionId && !session) errors.push(fieldError('/sessionId', 'is not a session of this event'));
-    else if (!body.sessionId && live.length > 1) errors.push(fieldError('/sessionId', 'is required: the event has several sessions'));
+    if (body.sessionId && !session) errors.push(fieldError('/sessionId', 'is not a session of this event', 'unknown_reference'));
+    else if (!body.sessionId && live.length > 1) errors.push(fieldError('/sessionId', 'is required: the event has several sessions', 'required'));
     else if (!session) throw conflict('no_sessions', 'The event has no session left to register for.');
     if (session && session.status !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
     if (session && source !== 'walk_in' && session.startsAt <= now) throw conflict('session_started', 'That session has already started.');
@@ -120,13 +120,13 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     let contact: Pick<Applicant, 'contactName' | 'phone' | 'email' | 'school' | 'gradeClass'>;
     if (body.kind === 'individual') {
       headcount = body.partySize ?? 1;
-      if (headcount > event.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event.partySizeLimit} for this event`));
+      if (headcount > event.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event.partySizeLimit} for this event`, 'maximum', event.partySizeLimit));
       for (const field of ['school', 'gradeClass', 'headcount', 'teacherName', 'teacherPhone', 'teacherEmail'] as const) {
         if (body[field] !== undefined) errors.push(fieldError(`/${field}`, 'belongs to a school class registration'));
       }
-      if (!body.name && !walkIn) errors.push(fieldError('/name', 'is required'));
+      if (!body.name && !walkIn) errors.push(fieldError('/name', 'is required', 'required'));
       if (!body.phone && !body.email && !walkIn) {
-        errors.push(fieldError('/phone', 'give a mobile number or an email address'), fieldError('/email', 'give a mobile number or an email address'));
+        errors.push(fieldError('/phone', 'give a mobile number or an email address', 'contact_required'), fieldError('/email', 'give a mobile number or an email address', 'contact_required'));
       }
       contact = {
         contactName: body.name ? normalizeText(body.name) : null, phone: body.phone ? normalizePhone(body.phone, '/phone', errors) : null,
@@ -138,10 +138,10 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
         if (body[field] !== undefined) errors.push(fieldError(`/${field}`, 'belongs to an individual registration'));
       }
       for (const field of ['school', 'gradeClass', 'headcount', 'teacherName'] as const) {
-        if (body[field] === undefined) errors.push(fieldError(`/${field}`, 'is required for a school class'));
+        if (body[field] === undefined) errors.push(fieldError(`/${field}`, 'is required for a school class', 'required'));
       }
       if (!body.teacherPhone && !body.teacherEmail) {
-        errors.push(fieldError('/teacherPhone', 'give the teacher\'s mobile number or email address'), fieldError('/teacherEmail', 'give the teacher\'s mobile number or email address'));
+        errors.push(fieldError('/teacherPhone', 'give the teacher\'s mobile number or email address', 'contact_required'), fieldError('/teacherEmail', 'give the teacher\'s mobile number or email address', 'contact_required'));
       }
       contact = {
         contactName: body.teacherName ? normalizeText(body.teacherName) : null,
@@ -151,9 +151,9 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
       };
     }
     if (session && session.effectiveCapacity !== null && headcount > session.effectiveCapacity) {
-      errors.push(fieldError(body.kind === 'individual' ? '/partySize' : '/headcount', `is more than the session's ${session.effectiveCapacity} seats`));
+      errors.push(fieldError(body.kind === 'individual' ? '/partySize' : '/headcount', `is more than the session's ${session.effectiveCapacity} seats`, 'exceeds_capacity', session.effectiveCapacity));
     }
-    if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`));
+    if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`, 'consent_outdated'));
     const answers = checkAnswers(questions, body.answers ?? {}, errors);
     if (errors.length) throw unprocessable('invalid_registration', 'Some answers on the form are not acceptable.', errors);
     return { kind: body.kind, sessionId: session!.id, headcount, language: body.language ?? 'zh', ...contact, answers };
@@ -327,8 +327,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     const wanted = body[field];
     const [event] = await tx.select({ partySizeLimit: events.partySizeLimit }).from(events).where(eq(events.id, row.eventId));
     const [session] = await tx.select({ effectiveCapacity: sessions.effectiveCapacity }).from(sessions).where(eq(sessions.id, row.sessionId));
-    if (wanted !== undefined && row.kind === 'individual' && wanted > event!.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event!.partySizeLimit} for this event`));
-    if (wanted !== undefined && session!.effectiveCapacity !== null && wanted > session!.effectiveCapacity) errors.push(fieldError(`/${field}`, `is more than the session's ${session!.effectiveCapacity} seats`));
+    if (wanted !== undefined && row.kind === 'individual' && wanted > event!.partySizeLimit) errors.push(fieldError('/partySize', `must be at most ${event!.partySizeLimit} for this event`, 'maximum', event!.partySizeLimit));
+    if (wanted !== undefined && session!.effectiveCapacity !== null && wanted > session!.effectiveCapacity) errors.push(fieldError(`/${field}`, `is more than the session's ${session!.effectiveCapacity} seats`, 'exceeds_capacity', session!.effectiveCapacity));
     if (errors.length) throw unprocessable('invalid_registration', 'The change is not acceptable.', errors);
     if (row.status === 'cancelled') throw conflict('already_cancelled', 'The registration is cancelled.');
     if (row.status === 'attended' && wanted !== undefined && wanted !== row.headcount) throw conflict('already_checked_in', 'The registration is checked in; its headcount was recorded at the door.');
@@ -366,7 +366,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
 
   async function checkIn(eventId: string, body: CheckInBody, actor: Actor) {
     if (!body.code && !body.registrationId) {
-      throw unprocessable('invalid_check_in', 'Say whom to check in.', [fieldError('/code', 'give the check-in code or the registrationId')]);
+      throw unprocessable('invalid_check_in', 'Say whom to check in.', [fieldError('/code', 'give the check-in code or the registrationId', 'required')]);
     }
     const [target] = await db.select({ id: registrations.id }).from(registrations)
       .where(and(eq(registrations.eventId, eventId), body.registrationId ? eq(registrations.id, body.registrationId) : eq(registrations.checkInCode, (body.code ?? '').trim().toUpperCase())));
@@ -376,7 +376,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
       if (row.status === 'waitlisted') throw conflict('not_confirmed', 'The registration is on the waiting list: promote it first.');
       if (row.status === 'cancelled') throw conflict('already_cancelled', 'The registration is cancelled.');
       const came = body.headcount ?? row.headcount;
-      if (came > row.headcount) throw unprocessable('invalid_check_in', 'More people came than registered: record the others as walk-ins.', [fieldError('/headcount', `must be at most the registered ${row.headcount}`)]);
+      if (came > row.headcount) throw unprocessable('invalid_check_in', 'More people came than registered: record the others as walk-ins.', [fieldError('/headcount', `must be at most the registered ${row.headcount}`, 'maximum', row.headcount)]);
       const attended = await setStatus(tx, row, 'attended', now, { checkedInHeadcount: came, checkedInAt: now });
       await history(tx, attended, 'checked_in', actor, now);
       await record(tx, attended, ownerUnitId, 'checked_in', ['status', 'checkedInHeadcount'], actor);

@@ -1,0 +1,4 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { UiDeps } from '../ui.routes.js';
+
+export const adminEventPages: FastifyPluginAsync<UiDeps> = async () => {};

@@ -1,0 +1,4 @@
+import type { adminSettings as zh } from '../zh/admin-settings.js';
+
+export const adminSettings: Record<keyof typeof zh, string> = {
+};

@@ -1,0 +1,3 @@
+/** The admin-events pages' words (keys: adminEvents.…, and field./problem. codes only these pages meet). */
+export const adminEvents = {
+} as const;

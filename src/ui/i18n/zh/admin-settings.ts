@@ -1,0 +1,3 @@
+/** The admin-settings pages' words (keys: adminSettings.…, and field./problem. codes only these pages meet). */
+export const adminSettings = {
+} as const;

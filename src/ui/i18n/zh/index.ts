@@ -1,0 +1,9 @@
+import { adminEvents } from './admin-events.js';
+import { adminRegistrations } from './admin-registrations.js';
+import { adminSettings } from './admin-settings.js';
+import { common } from './common.js';
+import { site } from './site.js';
+
+/** The Chinese catalogue: every word the site and the admin UI show, by key. The reference language. */
+export const zh = { ...common, ...site, ...adminEvents, ...adminRegistrations, ...adminSettings } as const;
+export type MessageKey = keyof typeof zh;

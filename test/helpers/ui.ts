@@ -1,0 +1,34 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { adminHeaders, type build } from './build.js';
+
+type App = Awaited<ReturnType<typeof build>>['app'];
+export const STAFF_PASSWORD = 'correct horse battery staple';
+
+/**
+ * A staff member signed in through the admin UI's own login form: invited by the test
+ * admin, password set through the invitation link, then the form posted. Returns the cookie
+ * header for later requests and the CSRF token the pages put in their forms.
+ */
+export async function staffSession(app: App, { role = 'admin', unitIds = [] as string[], email = `${Math.random().toString(36).slice(2)}@example.cn` } = {}) {
+  const invited = await app.inject({ method: 'POST', url: '/api/v1/accounts', headers: adminHeaders, payload: { email, displayName: '工作人员', role, unitIds } });
+  if (invited.statusCode !== 201) throw new Error(`invitation failed: ${invited.body}`);
+  const secret = new URL(invited.json<{ inviteUrl: string }>().inviteUrl).searchParams.get('secret')!;
+  const set = await app.inject({ method: 'POST', url: '/api/v1/auth/password-link', payload: { secret, password: STAFF_PASSWORD } });
+  if (set.statusCode !== 204) throw new Error(`password not set: ${set.body}`);
+  const login = await postForm(app, '/admin/login', { email, password: STAFF_PASSWORD });
+  if (login.statusCode !== 303) throw new Error(`login failed: ${login.statusCode} ${login.body.slice(0, 300)}`);
+  const session = login.cookies.find((c) => c.name === 'kepu_session');
+  const cookie = `kepu_session=${session!.value}`;
+  const me = await app.inject({ url: '/api/v1/auth/me', headers: { cookie } });
+  return { email, cookie, csrf: me.json<{ csrfToken: string }>().csrfToken, accountId: me.json<{ account: { id: string } }>().account.id };
+}
+
+/** Posts a form as a browser does (application/x-www-form-urlencoded; repeated names for lists). */
+export function postForm(app: App, url: string, fields: Record<string, string | number | (string | number)[]>, cookie?: string): Promise<LightMyRequestResponse> {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, String(v));
+  return app.inject({ method: 'POST', url, payload: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) } });
+}
+
+/** A page's text, with tags removed and whitespace collapsed, for assertions about what a reader sees. */
+export const textOf = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
