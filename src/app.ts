@@ -137,7 +137,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(auditRoutes, deps);
   }, { prefix: '/api/v1' });
   // The public site and the admin UI, which read and write through the API above.
-  await app.register(uiRoutes, { inject: app.inject.bind(app), db, clock, config });
+  await app.register(uiRoutes, { inject: app.inject.bind(app), clock, config });
 
   return app;
 }

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { PUBLIC_WRITES } from './helpers/public-writes.js';
 import { CONSENT } from '../src/modules/registrations/consent.js';
@@ -62,8 +64,20 @@ t.test('every non-public route refuses the anonymous (401) and organizers of ano
 t.test('public routes only read, or sign in', async (t) => {
   const { app } = await build(t);
   await app.ready();
-  for (const route of app.guardedRoutes.filter((r) => r.access === 'public')) {
+  // The pages' own routes are open (a browser gets a sign-in page, not a 401); their forms
+  // change things only through the API, with the caller's credentials (the next test).
+  for (const route of app.guardedRoutes.filter((r) => r.access === 'public' && r.url.startsWith('/api/'))) {
     t.ok(route.method === 'GET' || PUBLIC_WRITES.has(`${route.method} ${route.url}`), `${route.method} ${route.url} is public`);
+  }
+});
+
+t.test('the pages reach data only through the API: nothing under src/ui imports a service, a query module or the database', async (t) => {
+  const files = readdirSync('src/ui', { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f));
+  t.ok(files.length > 5, 'the UI files are found');
+  for (const file of files) {
+    const imports = [...readFileSync(join('src/ui', file), 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    const reaching = imports.filter((i) => /\.(service|queries|admin)\.js$|\/db\/(client|schema)|drizzle-orm/.test(i));
+    t.same(reaching, [], `${file} imports no service, query or table`);
   }
 });
 

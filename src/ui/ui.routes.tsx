@@ -3,7 +3,6 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { Problem } from '../lib/problems.js';
 import { Layout } from './layout.js';
@@ -15,7 +14,8 @@ import { adminEventPages } from './admin/events.pages.js';
 import { adminRegistrationPages } from './admin/registrations.pages.js';
 import { adminSettingsPages } from './admin/settings.pages.js';
 
-export type UiDeps = { inject: FastifyInstance['inject']; db: Database; clock: Clock; config: Config };
+/** No database: the pages read and write only through the API (`inject`), with the caller's rights. */
+export type UiDeps = { inject: FastifyInstance['inject']; clock: Clock; config: Config };
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
 
