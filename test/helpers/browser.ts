@@ -73,3 +73,18 @@ export async function saveScreenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The field whose label is this text (labels end with their "required"/"optional" marker). */
+export const labelled = (page: Page, text: string) => page.getByLabel(new RegExp(`^${escapeRegExp(text)}\\s*[（(]`));
+
+/** A published event made through the API, as an organizer would, for the journeys that start from it. */
+export async function publishedEvent(baseUrl: string, headers: Record<string, string>, body: Record<string, unknown>) {
+  const created = await fetch(`${baseUrl}/api/v1/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (created.status !== 201) throw new Error(`event not created: ${await created.text()}`);
+  const event = await created.json() as { id: string; sessions: { id: string }[] };
+  const published = await fetch(`${baseUrl}/api/v1/events/${event.id}/publish`, { method: 'POST', headers });
+  if (published.status !== 200) throw new Error(`event not published: ${await published.text()}`);
+  return event;
+}

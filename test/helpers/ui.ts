@@ -10,17 +10,23 @@ export const STAFF_PASSWORD = 'correct horse battery staple';
  * header for later requests and the CSRF token the pages put in their forms.
  */
 export async function staffSession(app: App, { role = 'admin', unitIds = [] as string[], email = `${Math.random().toString(36).slice(2)}@example.cn` } = {}) {
-  const invited = await app.inject({ method: 'POST', url: '/api/v1/accounts', headers: adminHeaders, payload: { email, displayName: '工作人员', role, unitIds } });
-  if (invited.statusCode !== 201) throw new Error(`invitation failed: ${invited.body}`);
-  const secret = new URL(invited.json<{ inviteUrl: string }>().inviteUrl).searchParams.get('secret')!;
-  const set = await app.inject({ method: 'POST', url: '/api/v1/auth/password-link', payload: { secret, password: STAFF_PASSWORD } });
-  if (set.statusCode !== 204) throw new Error(`password not set: ${set.body}`);
+  await invitedStaff(app, { role, unitIds, email });
   const login = await postForm(app, '/admin/login', { email, password: STAFF_PASSWORD });
   if (login.statusCode !== 303) throw new Error(`login failed: ${login.statusCode} ${login.body.slice(0, 300)}`);
   const session = login.cookies.find((c) => c.name === 'kepu_session');
   const cookie = `kepu_session=${session!.value}`;
   const me = await app.inject({ url: '/api/v1/auth/me', headers: { cookie } });
   return { email, cookie, csrf: me.json<{ csrfToken: string }>().csrfToken, accountId: me.json<{ account: { id: string } }>().account.id };
+}
+
+/** A staff account invited by the test admin, its password set through the invitation link (signs in with STAFF_PASSWORD). */
+export async function invitedStaff(app: App, { role = 'admin', unitIds = [] as string[], email = `${Math.random().toString(36).slice(2)}@example.cn`, displayName = '工作人员' } = {}) {
+  const invited = await app.inject({ method: 'POST', url: '/api/v1/accounts', headers: adminHeaders, payload: { email, displayName, role, unitIds } });
+  if (invited.statusCode !== 201) throw new Error(`invitation failed: ${invited.body}`);
+  const secret = new URL(invited.json<{ inviteUrl: string }>().inviteUrl).searchParams.get('secret')!;
+  const set = await app.inject({ method: 'POST', url: '/api/v1/auth/password-link', payload: { secret, password: STAFF_PASSWORD } });
+  if (set.statusCode !== 204) throw new Error(`password not set: ${set.body}`);
+  return { email, password: STAFF_PASSWORD, accountId: invited.json<{ account: { id: string } }>().account.id };
 }
 
 /** Posts a form as a browser does (application/x-www-form-urlencoded; repeated names for lists). */
