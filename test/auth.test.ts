@@ -8,6 +8,7 @@ import { adminHeaders, build, buildAccount, TEST_SECRET_KEY } from './helpers/bu
 import { testDatabase } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
 import { problem } from './helpers/problem.js';
+import { authSessions } from '../src/db/schema/index.js';
 
 type App = Awaited<ReturnType<typeof build>>['app'];
 const PASSWORD = 'correct horse battery staple';
@@ -272,4 +273,21 @@ t.test('first admin: no email and no demo creates nothing', async (t) => {
   t.same(await ensureFirstAdmin(db, { demo: false }), { created: false });
   problem(t, await login(app, DEMO_ADMIN_EMAIL, 'anything at all'), 401, 'invalid_login');
   t.same(await ensureFirstAdmin(db, { demo: false }), { created: false });
+});
+
+t.test('a session in use stays open: each use after a minute moves its end 12 hours on (on both databases)', async (t) => {
+  let current = new Date('2030-01-01T08:00:00Z');
+  const { app, db } = await build(t, { clock: { now: () => current } });
+  const { email } = await invited(t, app, { role: 'admin' });
+  const { cookies } = sessionOf(await login(app, email, PASSWORD));
+  const me = () => app.inject({ url: '/api/v1/auth/me', cookies });
+
+  for (let hour = 1; hour <= 14; hour++) {
+    current = new Date(current.getTime() + 3600_000);
+    t.equal((await me()).statusCode, 200, `still signed in after ${hour} h of use`);
+  }
+  const [session] = await db.select({ expiresAt: authSessions.expiresAt }).from(authSessions);
+  t.equal(session!.expiresAt.toISOString(), new Date(current.getTime() + 12 * 3600_000).toISOString(), 'it ends 12 hours after the last use');
+  current = new Date(current.getTime() + 12 * 3600_000 + 1000);
+  problem(t, await me(), 401, 'authentication_required');
 });

@@ -39,7 +39,8 @@ export async function principalForSession(db: Executor, hash: string, now: Date)
     .where(and(eq(authSessions.secretHash, hash), gt(authSessions.expiresAt, now), isNull(accounts.disabledAt)));
   if (!row) return undefined;
   if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
-    await db.update(authSessions).set({ lastSeenAt: now, expiresAt: sql`greatest(${authSessions.expiresAt}, ${new Date(now.getTime() + SESSION_IDLE_MS)})` })
+    // postgres.js takes no Date inside raw SQL (PGlite does): the instant goes as ISO text.
+    await db.update(authSessions).set({ lastSeenAt: now, expiresAt: sql`greatest(${authSessions.expiresAt}, ${new Date(now.getTime() + SESSION_IDLE_MS).toISOString()}::timestamptz)` })
       .where(eq(authSessions.id, row.sessionId));
   }
   return {
