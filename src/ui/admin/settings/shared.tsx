@@ -1,3 +1,4 @@
+import type { TUnsafe } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { Problem, type ProblemBody } from '../../../lib/problems.js';
@@ -46,7 +47,7 @@ export function bodyOf<T>(answer: ApiAnswer<T>): T {
  * form has: a rule union reports every branch it tried, most of them about fields no one sees.
  */
 export function refusal(view: View, problem: ProblemBody, { rename, known }: { rename?: (field: string) => string; known?: string[] } = {}): FormErrors {
-  if ((problem.status === 403 && problem.code !== 'csrf_failed') || problem.status === 404 || problem.status === 401) {
+  if ((problem.status === 403 && problem.code !== 'csrf_failed') || problem.status === 404 || problem.code === 'authentication_required') {
     throw new Problem(problem.status, problem.code, problem.detail);
   }
   const errors = formErrorsOf(view, problem, rename);
@@ -88,7 +89,7 @@ export function TextArea({ view, name, label, errors, value, hint, required = fa
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <span class="marker">{required ? `（${view.t('form.required')}）` : `（${view.t('form.optional')}）`}</span></label>
+      <label for={id}>{label} <span class="marker">{view.t('adminSettings.inBrackets', { text: view.t(required ? 'form.required' : 'form.optional') })}</span></label>
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       {error && <p class="error" id={`${id}-error`}>{error}</p>}
       <textarea id={id} name={name} required={required} maxLength={maxLength} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>{value ?? ''}</textarea>
@@ -112,6 +113,12 @@ export function Checkbox({ name, label, errors, value, hint }: { name: string; l
     </div>
   );
 }
+
+/**
+ * The values of one of the API's enums (venue kinds, roles…), read from its schema: the pages
+ * offer exactly what the API accepts, without reaching into the database schema.
+ */
+export const enumOf = <T extends string>(schema: TUnsafe<T>): T[] => [...((schema as unknown as { enum?: T[] }).enum ?? [])];
 
 export type UnitItem = { id: string; slug: string; kind: 'bureau' | 'association' | 'town'; nameZh: string; nameEn: string };
 export type TownItem = { id: string; slug: string; nameZh: string; nameEn: string };
