@@ -71,8 +71,8 @@ export function matchesSearch(r: Registration, needle: string, digits: string): 
 
 export async function loadList(api: ApiCall, eventId: string, filters: ListFilters): Promise<ListData> {
   // The list first: it is what tells a caller without rights that they have none (403).
-  const listed = filters.q
-    ? await searchAll(api, eventId, filters)
+  const listed: Pick<ListData, 'items' | 'nextCursor' | 'totals' | 'truncated'> = filters.q
+    ? { ...(await searchAll(api, eventId, filters)), nextCursor: null }
     : { ...unwrap(await api<RegistrationPage>('GET', `/events/${eventId}/registrations${query({ sessionId: filters.sessionId, status: filters.status, limit: PAGE, cursor: filters.cursor })}`)), truncated: false };
   const event = await loadEvent(api, eventId);
   const waiting = listed.totals.reduce((sum, t) => sum + t.waitlisted.registrations, 0);
@@ -83,5 +83,5 @@ export async function loadList(api: ApiCall, eventId: string, filters: ListFilte
       .map((t) => ({ sessionId: t.sessionId, items: page.items.filter((r) => r.sessionId === t.sessionId).sort((a, b) => (a.waitlistPosition ?? 0) - (b.waitlistPosition ?? 0)) }))
       .filter((w) => w.items.length > 0);
   }
-  return { event, items: listed.items, nextCursor: 'nextCursor' in listed ? listed.nextCursor : null, totals: listed.totals, waitlists, truncated: listed.truncated };
+  return { ...listed, event, waitlists };
 }

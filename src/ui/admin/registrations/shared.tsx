@@ -7,7 +7,7 @@ import { asId } from '../../../plugins/auth.js';
 import type { EventResponse } from '../../../modules/events/events.schemas.js';
 import type { RegistrationResponse, SessionTotals } from '../../../modules/registrations/registrations.schemas.js';
 import { formErrorsOf, type FormErrors } from '../../form-errors.js';
-import { formatRange, localized, type View } from '../../view.js';
+import { formatRange, formatTime, localized, type View } from '../../view.js';
 import { requireStaff } from '../guard.js';
 
 export type Registration = RegistrationResponse;
@@ -51,6 +51,11 @@ export function errorsOf(view: View, problem: ProblemBody, params: Record<string
   const errors = formErrorsOf(view, problem);
   const own = view.lookup(`adminRegistrations.problem.${problem.code}`, params);
   return own ? { ...errors, summary: own } : errors;
+}
+
+/** `already_checked_in` says when: the time, in the event's zone, for the message. */
+export function timeParams(view: View, event: Pick<EventJson, 'timezone'>, problem: Record<string, unknown>) {
+  return { time: typeof problem.checkedInAt === 'string' ? formatTime(view, problem.checkedInAt, event.timezone, 'time') : '' };
 }
 
 /** Form values arrive as a string, or a list when a name repeats; the first one counts. */
