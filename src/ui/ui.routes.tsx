@@ -13,6 +13,8 @@ import { sitePages } from './site/site.pages.js';
 import { adminEventPages } from './admin/events.pages.js';
 import { adminRegistrationPages } from './admin/registrations.pages.js';
 import { adminSettingsPages } from './admin/settings.pages.js';
+import { adminDashboardPages } from './admin/dashboard.pages.js';
+import { adminMailPages } from './admin/mail.pages.js';
 
 /** No database: the pages read and write only through the API (`inject`), with the caller's rights. */
 export type UiDeps = { inject: FastifyInstance['inject']; clock: Clock; config: Config };
@@ -54,4 +56,6 @@ export const uiRoutes: FastifyPluginAsync<UiDeps> = async (app, deps) => {
   await app.register(adminEventPages, deps);
   await app.register(adminRegistrationPages, deps);
   await app.register(adminSettingsPages, deps);
+  await app.register(adminDashboardPages, deps);
+  await app.register(adminMailPages, deps);
 };

@@ -17,6 +17,7 @@ import { normalizeEmail, phoneDigits } from './contact.js';
 import { createRegistrationsService } from './registrations.service.js';
 import { createRegistrationAdminService } from './registrations.admin.js';
 import { createQuestionsService } from './questions.service.js';
+import { registrationOverviewRoutes } from './registrations.overview.routes.js';
 import {
   AssistedSignUpBody, AttendanceBody, AttendanceResponse, ChangeRegistrationBody, CheckInBody, ConsentSchema, CreateQuestionBody, ExportQuery,
   ManageParams, QuestionParams, QuestionSchema, RegistrationListQuery, RegistrationPage, RegistrationParams, RegistrationSchema, SignUpBody,
@@ -204,4 +205,6 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, 
     await questions.remove(request.params.id, request.params.questionId, actorOf(request.principal));
     return reply.code(204).send(null);
   });
+
+  await app.register(registrationOverviewRoutes, { db, clock });
 };

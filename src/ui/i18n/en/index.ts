@@ -1,4 +1,5 @@
 import type { MessageKey } from '../zh/index.js';
+import { adminDashboard } from './admin-dashboard.js';
 import { adminEvents } from './admin-events.js';
 import { adminRegistrations } from './admin-registrations.js';
 import { adminSettings } from './admin-settings.js';
@@ -6,4 +7,4 @@ import { common } from './common.js';
 import { site } from './site.js';
 
 /** The English catalogue: the compiler holds it to exactly the Chinese one's keys. */
-export const en: Record<MessageKey, string> = { ...common, ...site, ...adminEvents, ...adminRegistrations, ...adminSettings };
+export const en: Record<MessageKey, string> = { ...common, ...site, ...adminEvents, ...adminRegistrations, ...adminSettings, ...adminDashboard };

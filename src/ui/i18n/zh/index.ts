@@ -1,3 +1,4 @@
+import { adminDashboard } from './admin-dashboard.js';
 import { adminEvents } from './admin-events.js';
 import { adminRegistrations } from './admin-registrations.js';
 import { adminSettings } from './admin-settings.js';
@@ -5,5 +6,5 @@ import { common } from './common.js';
 import { site } from './site.js';
 
 /** The Chinese catalogue: every word the site and the admin UI show, by key. The reference language. */
-export const zh = { ...common, ...site, ...adminEvents, ...adminRegistrations, ...adminSettings } as const;
+export const zh = { ...common, ...site, ...adminEvents, ...adminRegistrations, ...adminSettings, ...adminDashboard } as const;
 export type MessageKey = keyof typeof zh;
