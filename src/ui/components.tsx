@@ -24,6 +24,13 @@ type InputAttributes = {
   type?: 'text' | 'email' | 'tel' | 'number' | 'password' | 'date' | 'datetime-local' | 'url' | 'search';
   autocomplete?: string; inputMode?: 'numeric' | 'tel' | 'email' | 'text'; min?: number | string; max?: number | string; step?: number | string;
   minLength?: number; maxLength?: number; placeholder?: string; list?: string; class?: string;
+  autofocus?: boolean; autocapitalize?: 'off' | 'characters' | 'words'; spellcheck?: boolean;
+};
+
+/** "（必填）" in Chinese, "(required)" in English. */
+const Marker = ({ view, required }: { view: View; required: boolean }) => {
+  const word = view.t(required ? 'form.required' : 'form.optional');
+  return <span class="marker">{view.lang === 'zh' ? `（${word}）` : `(${word})`}</span>;
 };
 type InputProps = InputAttributes & {
   view: View; name: string; label: string; errors: FormErrors; value?: string | number | null; hint?: string; required?: boolean;
@@ -36,7 +43,7 @@ export function Field({ view, name, label, errors, value, hint, required = false
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <span class="marker">{required ? `（${view.t('form.required')}）` : `（${view.t('form.optional')}）`}</span></label>
+      <label for={id}>{label} <Marker view={view} required={required} /></label>
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       {error && <p class="error" id={`${id}-error`}>{error}</p>}
       <input id={id} name={name} value={value ?? ''} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy} {...(input as object)} />
@@ -47,20 +54,22 @@ export function Field({ view, name, label, errors, value, hint, required = false
 type SelectProps = {
   view: View; name: string; label: string; errors: FormErrors; value?: string | null; required?: boolean; hint?: string;
   options: { value: string; label: string }[]; multiple?: boolean; values?: string[];
+  /** The empty choice's words: "choose…" when required, "(none)" otherwise; a filter says "all". */
+  emptyLabel?: string;
 };
 
-export function Select({ view, name, label, errors, value, required = false, hint, options, multiple = false, values = [] }: SelectProps) {
+export function Select({ view, name, label, errors, value, required = false, hint, options, multiple = false, values = [], emptyLabel }: SelectProps) {
   const id = fieldId(name);
   const error = errors.fields[name];
   const chosen = new Set(multiple ? values : [value ?? '']);
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <span class="marker">{required ? `（${view.t('form.required')}）` : `（${view.t('form.optional')}）`}</span></label>
+      <label for={id}>{label} <Marker view={view} required={required} /></label>
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       {error && <p class="error" id={`${id}-error`}>{error}</p>}
       <select id={id} name={name} required={required} multiple={multiple} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>
-        {!multiple && <option value="">{required ? view.t('form.choose') : view.t('form.none')}</option>}
+        {!multiple && <option value="">{emptyLabel ?? (required ? view.t('form.choose') : view.t('form.none'))}</option>}
         {options.map((o) => <option value={o.value} selected={chosen.has(o.value)}>{o.label}</option>)}
       </select>
     </div>
@@ -76,7 +85,7 @@ export function Choices({ view, name, legend, errors, type, options, values, req
   const id = fieldId(name);
   return (
     <fieldset class={`field${error ? ' has-error' : ''}`} id={id} aria-describedby={error ? `${id}-error` : undefined}>
-      <legend>{legend} <span class="marker">{required ? `（${view.t('form.required')}）` : `（${view.t('form.optional')}）`}</span></legend>
+      <legend>{legend} <Marker view={view} required={required} /></legend>
       {error && <p class="error" id={`${id}-error`}>{error}</p>}
       {options.map((o, i) => (
         <div class="choice">

@@ -47,22 +47,28 @@ function PublicNav({ view }: { view: View }) {
 }
 
 /** The admin sections; each page module adds its own links here as it lands. */
-export const ADMIN_SECTIONS: { href: string; key: Parameters<View['t']>[0]; adminOnly?: boolean }[] = [
+export const ADMIN_SECTIONS: { href: string; key: Parameters<View['t']>[0]; for?: 'admins' | 'organizers' }[] = [
   { href: '/admin', key: 'admin.nav.dashboard' },
   { href: '/admin/events', key: 'admin.nav.events' },
   { href: '/admin/venues', key: 'admin.nav.venues' },
   { href: '/admin/observances', key: 'admin.nav.observances' },
   { href: '/admin/campaigns', key: 'admin.nav.campaigns' },
-  { href: '/admin/accounts', key: 'admin.nav.accounts', adminOnly: true },
-  { href: '/admin/audit', key: 'admin.nav.audit', adminOnly: true },
+  { href: '/admin/mail', key: 'admin.nav.mail', for: 'organizers' },
+  { href: '/admin/accounts', key: 'admin.nav.accounts', for: 'admins' },
+  { href: '/admin/audit', key: 'admin.nav.audit', for: 'admins' },
+  { href: '/admin/tokens', key: 'admin.nav.tokens' },
 ];
+
+/** Admins see every section; organizers all but the admins' ones; checkers neither kind. */
+const shows = (role: string, section: (typeof ADMIN_SECTIONS)[number]) =>
+  section.for === undefined || role === 'admin' || (section.for === 'organizers' && role === 'organizer');
 
 function AdminNav({ view }: { view: View }) {
   const { t } = view;
   if (!view.staff) return <li><a href="/">{t('nav.home')}</a></li>;
   return (
     <>
-      {ADMIN_SECTIONS.filter((s) => !s.adminOnly || view.staff?.role === 'admin').map((s) => <li><a href={s.href}>{t(s.key)}</a></li>)}
+      {ADMIN_SECTIONS.filter((s) => shows(view.staff!.role, s)).map((s) => <li><a href={s.href}>{t(s.key)}</a></li>)}
       <li>
         <form method="post" action="/admin/logout" class="inline">
           <input type="hidden" name="_csrf" value={view.csrf ?? ''} />

@@ -68,6 +68,8 @@ export const common: Record<keyof typeof zh, string> = {
   'admin.nav.campaigns': 'Year plan',
   'admin.nav.accounts': 'Accounts',
   'admin.nav.audit': 'Audit log',
+  'admin.nav.mail': 'Mail',
+  'admin.nav.tokens': 'My tokens and password',
   'admin.nav.logout': 'Sign out',
   'auth.title': 'Staff sign-in',
   'auth.email': 'Email',

@@ -67,6 +67,8 @@ export const common = {
   'admin.nav.campaigns': '年度计划',
   'admin.nav.accounts': '账号',
   'admin.nav.audit': '操作记录',
+  'admin.nav.mail': '邮件',
+  'admin.nav.tokens': '我的令牌与密码',
   'admin.nav.logout': '退出登录',
   'auth.title': '工作人员登录',
   'auth.email': '电子邮箱',
