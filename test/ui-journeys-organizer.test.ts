@@ -35,7 +35,7 @@ t.test('an organizer signs in, creates an event with two sessions on Earth Day, 
   await labelled(page, zh['adminEvents.field.type']).selectOption({ label: zh['adminEvents.type.study_tour'] });
   await labelled(page, zh['adminEvents.field.ownerUnit']).selectOption(unit.id);
   await labelled(page, zh['adminEvents.field.observance']).selectOption({ label: '世界地球日' });
-  await labelled(page, zh['adminEvents.field.registrationMode']).selectOption({ label: zh['adminEvents.mode.individual'] });
+  await page.getByRole('radio', { name: zh['adminEvents.mode.individual'], exact: true }).check();
   await labelled(page, zh['adminEvents.field.capacity']).fill('25');
   const starts = page.getByLabel(new RegExp(`^${zh['adminEvents.field.session.startsAt']}`));
   const ends = page.getByLabel(new RegExp(`^${zh['adminEvents.field.session.endsAt']}`));
@@ -65,7 +65,7 @@ t.test('an organizer signs in, creates an event with two sessions on Earth Day, 
 t.test('an organizer checks a resident in by typing the code, and can undo it', async (t) => {
   const { baseUrl, browser, organizer, unit } = await scene(t);
   const event = await publishedEvent(baseUrl, adminHeaders, {
-    titleZh: '天文台开放夜', type: 'open_day', ownerUnitId: unit.id, capacity: 20,
+    titleZh: '天文台开放夜', type: 'open_day', ownerUnitId: unit.id, capacity: 20, registrationMode: 'individual',
     sessions: [{ startsAt: '2027-05-01T19:00:00+08:00', endsAt: '2027-05-01T21:00:00+08:00' }],
   });
   const consent = (await (await fetch(`${baseUrl}/api/v1/consent`)).json() as { version: string }).version;
