@@ -220,10 +220,12 @@ t.test('a confirmation, in Chinese and in English: recipient, subject, code, lin
         t.ok(body.includes(event.publicUrl), `the ${part} links the event page`);
         t.ok(body.includes(c.signedUp.manageUrl), `the ${part} gives the manage link`);
       }
-      t.match(c.signedUp.manageUrl, new RegExp(`^http://${HOST.replace(/\./g, '\\.')}/api/v1/registrations/m_`));
+      t.match(c.signedUp.manageUrl, new RegExp(`^http://${HOST.replace(/\./g, '\\.')}/manage/m_`));
       const opened = await openLink(c.signedUp.manageUrl);
-      expectStatus(t, opened, 200, 'the manage link in the mail opens the registration');
-      t.equal(opened.json<Registration>().id, c.signedUp.registration.id, 'the registrant\'s own');
+      expectStatus(t, opened, 200, 'the manage link in the mail opens the registration\'s page');
+      t.match(opened.headers['content-type'], /^text\/html/, 'a page for people, not JSON');
+      t.ok(opened.body.includes(code), 'showing the registrant\'s own check-in code');
+      t.ok(opened.body.includes(c.name), 'and their name');
 
       const invite = inviteOf(t, mail, 'REQUEST');
       t.equal(invite.uid, `${session.id}@${HOST}`, 'UID: the session at the service\'s host');

@@ -290,7 +290,7 @@ t.test('a new manage link for someone who lost theirs: the new one works, the ol
   t.equal(res.statusCode, 200);
   const renewed = res.json<SignedUp>();
   t.not(renewed.manageToken, signed.manageToken);
-  t.ok(renewed.manageUrl.endsWith(`/api/v1/registrations/${renewed.manageToken}`));
+  t.ok(renewed.manageUrl.endsWith(`/manage/${renewed.manageToken}`), 'the new link is the site\'s manage page');
   t.equal(renewed.registration.id, signed.registration.id);
 
   const seen = await f.call('GET', `/registrations/${renewed.manageToken}`);

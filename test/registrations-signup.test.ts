@@ -85,7 +85,7 @@ t.test('an individual signs up and gets a confirmed registration with a manage l
   });
   t.match(registration.checkInCode, /^[A-Z2-9]{8}$/, 'an 8-character check-in code to read out at the desk');
   t.ok(body.manageToken.length >= 20, 'a long manage token');
-  t.ok(body.manageUrl.endsWith(`/api/v1/registrations/${body.manageToken}`), 'the manage URL carries the token');
+  t.ok(body.manageUrl.endsWith(`/manage/${body.manageToken}`), 'the manage URL is the site\'s manage page, carrying the token');
 
   const viewed = await manage(app, 'GET', body.manageToken);
   t.equal(viewed.statusCode, 200);

@@ -14,4 +14,9 @@ export function manageToken(secretKey: string, registrationId: string, version: 
   return `${MANAGE_TOKEN_PREFIX}${mac}`;
 }
 
-export const manageUrl = (baseUrl: string, token: string) => `${baseUrl}/api/v1/registrations/${token}`;
+/**
+ * The link a registrant keeps: the site's manage page, which is also the confirmation (status,
+ * check-in code, change, cancel, erase). The JSON of the same registration stays at
+ * /api/v1/registrations/{token} for programs.
+ */
+export const manageUrl = (baseUrl: string, token: string) => `${baseUrl}/manage/${token}`;
