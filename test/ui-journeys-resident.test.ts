@@ -61,9 +61,16 @@ t.test('a resident on a phone finds an event through the Earth Day page, signs u
 t.test('a teacher\'s class of 40 waits for a session with 30 seats left, and is confirmed when an organizer raises the capacity', async (t) => {
   const { baseUrl, browser, unit, app } = await scene(t);
   const event = await publishedEvent(baseUrl, adminHeaders, {
-    titleZh: '科技馆研学：水的旅行', type: 'study_tour', ownerUnitId: unit.id, registrationMode: 'class', capacity: 30,
+    titleZh: '科技馆研学：水的旅行', type: 'study_tour', ownerUnitId: unit.id, registrationMode: 'class', capacity: 50,
     sessions: [{ startsAt: '2027-03-22T09:00:00+08:00', endsAt: '2027-03-22T11:30:00+08:00' }],
   });
+  // Another school took 20 of the 50 seats: 30 are left.
+  const consent = (await (await fetch(`${baseUrl}/api/v1/consent`)).json() as { version: string }).version;
+  const first = await fetch(`${baseUrl}/api/v1/events/${event.id}/registrations`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'class', school: '穆家峪镇中心小学', gradeClass: '四年级1班', headcount: 20, teacherName: '陈老师', teacherPhone: '13600136000', consentVersion: consent }),
+  });
+  t.equal(first.status, 201, 'the first class is booked');
 
   const teacher = await newPage(browser, PHONE, baseUrl);
   await teacher.goto(`/events/${event.id}`);
@@ -86,8 +93,8 @@ t.test('a teacher\'s class of 40 waits for a session with 30 seats left, and is 
   await staff.getByRole('button', { name: zh['auth.submit'] }).click();
   await staff.waitForURL((url) => url.pathname === '/admin');
   await staff.goto(`/admin/events/${event.id}`);
-  await staff.getByRole('link', { name: new RegExp(zh['adminEvents.session.edit'] ?? '修改') }).first().click();
-  await labelled(staff, zh['adminEvents.field.session.capacity']).fill('40');
+  await staff.getByRole('link', { name: new RegExp(`^${zh['adminEvents.session.edit']} `) }).first().click();
+  await labelled(staff, zh['adminEvents.field.session.capacity']).fill('60');
   await staff.getByRole('button', { name: zh['form.save'] }).click();
   await staff.waitForLoadState();
 

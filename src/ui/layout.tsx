@@ -28,7 +28,7 @@ export function Layout({ view, title, children, admin = false, scripts = [] }: P
         </header>
         <main id="main" tabIndex={-1}>{children}</main>
         <footer class="foot">
-          <p>{t('site.tagline')} · <a href="/api/v1/feeds/events.ics">{t('footer.feeds')}</a> · <a href="/docs">{t('footer.api')}</a></p>
+          <p>{t('site.tagline')} · <a href="/feeds/events.ics">{t('footer.feeds')}</a> · <a href="/docs">{t('footer.api')}</a></p>
         </footer>
       </body>
     </html>
