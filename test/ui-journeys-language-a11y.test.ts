@@ -78,6 +78,10 @@ t.test('no serious or critical accessibility violations on the home, event, sign
   const phone = await newPage(browser, PHONE, baseUrl);
   const check = async (page: Page, label: string) => t.same(await seriousViolations(page), [], `${label}: no serious or critical violations`);
 
+  // The checker is live: a field without a label, and grey on grey, are found.
+  await phone.setContent('<html lang="zh-CN"><head><title>x</title></head><body><main><h1>x</h1><input type="text"><p style="color:#bbb;background:#ccc">低对比度</p></main></body></html>');
+  t.same((await seriousViolations(phone)).map((v) => v.id).sort(), ['color-contrast', 'label'], 'axe-core reports what it should');
+
   await phone.goto('/');
   await check(phone, 'home (phone)');
   await phone.goto('/?view=month&month=2027-04');
