@@ -158,7 +158,7 @@ t.test('refused sign-ups answer with a problem naming the field, and write nothi
 
   await t.test('consent', async (t) => {
     const { consentVersion: _omitted, ...withoutConsent } = person(consent);
-    problem(t, await signUp(app, event.id, withoutConsent), 400, 'validation_failed', ['/consentVersion']);
+    problem(t, await signUp(app, event.id, withoutConsent), 422, 'invalid_registration', ['/consentVersion']);
     problem(t, await signUp(app, event.id, person('2020-01')), 422, 'invalid_registration', ['/consentVersion']);
   });
 
@@ -450,4 +450,15 @@ t.test('sign-ups are rate limited per contact and per client address', async (t)
     t.equal(await registrationCount(db), 3, 'the limited sign-up wrote nothing');
     created(t, await signUp(app, event.id, person(consent), {}, '10.1.2.3'), 'another address is not limited');
   });
+});
+
+t.test('a sign-up without consent is refused with every other field at fault in the same answer, and nothing is stored', async (t) => {
+  const { app, db, unit, consent } = await setup(t);
+  const event = await publishedEvent(app, unit.id);
+  const body = problem(t, await signUp(app, event.id, { kind: 'individual', phone: '12345' }), 422, 'invalid_registration');
+  const byPointer = Object.fromEntries((body?.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]));
+  t.same(byPointer, { '/consentVersion': 'required', '/name': 'required', '/phone': 'phone_format' }, 'consent, name and phone named at once');
+  problem(t, await signUp(app, event.id, person('2019-01')), 422, 'invalid_registration');
+  t.equal(await registrationCount(db), 0);
+  created(t, await signUp(app, event.id, person(consent)), 'with the current consent');
 });

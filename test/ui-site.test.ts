@@ -339,8 +339,9 @@ t.test('a refused sign-up shows each message by its field, keeps the values, in 
   const englishRule = await postForm(w.app, `/events/${event.id}/sign-up?lang=en`, { kind: 'individual', name: 'Li', phone: '12345', partySize: '1', consentVersion: w.consent.version });
   t.match(englishRule.body, /<p class="error" id="f-phone-error">Enter a mainland mobile number: 11 digits starting with 1\.<\/p>/);
 
-  const noConsent = await postForm(w.app, `/events/${event.id}/sign-up`, { kind: 'individual', ...person(w), consentVersion: [] });
-  t.equal(noConsent.statusCode, 400);
+  const noConsent = await postForm(w.app, `/events/${event.id}/sign-up`, { kind: 'individual', ...person(w), name: '', consentVersion: [] });
+  t.equal(noConsent.statusCode, 422);
+  t.match(noConsent.body, /<p class="error" id="f-name-error">/, 'the missing name is said in the same answer as the unticked box');
   t.match(noConsent.body, /<p class="error" id="f-consentVersion-error">请勾选同意个人信息告知，才能报名。<\/p>/);
   const noContact = await postForm(w.app, `/events/${event.id}/sign-up?lang=en`, { kind: 'individual', name: 'Li', partySize: '1', consentVersion: w.consent.version });
   t.equal(noContact.statusCode, 422);

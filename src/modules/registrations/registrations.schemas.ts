@@ -26,7 +26,9 @@ export const SignUpBody = Type.Object({
   teacherPhone: Type.Optional(Phone),
   teacherEmail: Type.Optional(Email),
   language: Type.Optional(StringEnum(LANGUAGES)),
-  consentVersion: Type.String({ minLength: 1, maxLength: 40, description: 'The version of the consent text agreed to (GET /consent)' }),
+  // Required, but checked with the other fields (422 naming it) rather than by the schema, so a
+  // form sent without the box ticked hears of every other missing field in the same answer.
+  consentVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Required: the version of the consent text agreed to (GET /consent); a sign-up without it gets 422 naming it, with any other field at fault' })),
   answers: Type.Optional(Type.Record(Uuid, AnswerValue, { description: 'Answers to the event\'s questions, by question id' })),
 }, { additionalProperties: false });
 export type SignUpBody = Static<typeof SignUpBody>;

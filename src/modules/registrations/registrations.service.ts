@@ -153,7 +153,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     if (session && session.effectiveCapacity !== null && headcount > session.effectiveCapacity) {
       errors.push(fieldError(body.kind === 'individual' ? '/partySize' : '/headcount', `is more than the session's ${session.effectiveCapacity} seats`, 'exceeds_capacity', session.effectiveCapacity));
     }
-    if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`, 'consent_outdated'));
+    if (body.consentVersion === undefined) errors.push(fieldError('/consentVersion', 'is required: the consent text must be agreed to', 'required'));
+    else if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`, 'consent_outdated'));
     const answers = checkAnswers(questions, body.answers ?? {}, errors);
     if (errors.length) throw unprocessable('invalid_registration', 'Some answers on the form are not acceptable.', errors);
     return { kind: body.kind, sessionId: session!.id, headcount, language: body.language ?? 'zh', ...contact, answers };
@@ -231,7 +232,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
           const claim = idempotencyKey ? await claimIdempotencyKey(tx, idempotencyKey, { eventId, source, body }, now) : undefined;
           if (claim?.kind === 'replay') return { ...(claim.answer as SignUpAnswer), replayed: true };
 
-          const options = { source, status: source === 'walk_in' ? 'attended' as const : 'confirmed' as const, takeSeat: true, consentVersion: body.consentVersion, reason: source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now };
+          const options = { source, status: source === 'walk_in' ? 'attended' as const : 'confirmed' as const, takeSeat: true, consentVersion: CONSENT.version /* checked equal to the body's */, reason: source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now };
           let inserted = await insertRegistration(tx, eventId, applicant, options);
           if (!inserted) {
             // Full, or cancelled: decide under the session's lock, so a seat freed meanwhile is seen (see seats.ts).
