@@ -76,6 +76,40 @@ export function Select({ view, name, label, errors, value, required = false, hin
   );
 }
 
+/** A labelled multi-line field, built like Field: the error between label and box, tied to it. */
+export function TextArea({ view, name, label, errors, value, hint, required = false, rows = 6, maxLength }: {
+  view: View; name: string; label: string; errors: FormErrors; value?: string; hint?: string; required?: boolean; rows?: number; maxLength?: number;
+}) {
+  const id = fieldId(name);
+  const error = errors.fields[name];
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      <label for={id}>{label} <Marker view={view} required={required} /></label>
+      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+      {error && <p class="error" id={`${id}-error`}>{error}</p>}
+      <textarea id={id} name={name} rows={rows} required={required} maxLength={maxLength} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>{value ?? ''}</textarea>
+    </div>
+  );
+}
+
+/** One yes/no checkbox with its label beside it. */
+export function Checkbox({ name, label, errors, value, hint }: { name: string; label: string; errors: FormErrors; value: boolean; hint?: string }) {
+  const id = fieldId(name);
+  const error = errors.fields[name];
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      {error && <p class="error" id={`${id}-error`}>{error}</p>}
+      <div class="choice">
+        <input type="checkbox" id={id} name={name} checked={value} aria-describedby={describedBy} />
+        <label for={id}>{label}</label>
+      </div>
+      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+    </div>
+  );
+}
+
 /** A group of radio buttons or checkboxes under one legend, with its error. */
 export function Choices({ view, name, legend, errors, type, options, values, required = false }: {
   view: View; name: string; legend: string; errors: FormErrors; type: 'radio' | 'checkbox'; required?: boolean;

@@ -16,3 +16,6 @@ export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/admi
 
 /** The CSRF token a form sent back, to pass to the API as its header. */
 export const csrfOf = (body: unknown) => (body && typeof body === 'object' && typeof (body as { _csrf?: unknown })._csrf === 'string' ? (body as { _csrf: string })._csrf : undefined);
+
+/** The route options of every admin page: open to the guard (a browser gets the sign-in page), staff only here. */
+export const staffPage = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };

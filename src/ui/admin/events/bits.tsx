@@ -8,22 +8,7 @@ import { localized, type View } from '../../view.js';
 
 // Local pieces the shared components.tsx lacks (a textarea, a select with groups); see the report.
 
-/** A labelled textarea, built like Field: the error between label and box, tied to it. */
-export function TextArea({ view, name, label, errors, value, hint, required = false, rows = 6 }: {
-  view: View; name: string; label: string; errors: FormErrors; value?: string; hint?: string; required?: boolean; rows?: number;
-}) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <span class="marker">{required ? `（${view.t('form.required')}）` : `（${view.t('form.optional')}）`}</span></label>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <textarea id={id} name={name} rows={rows} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>{value ?? ''}</textarea>
-    </div>
-  );
-}
+export { TextArea } from '../../components.js';
 
 export type OptionGroup = { label: string; options: { value: string; label: string }[] };
 

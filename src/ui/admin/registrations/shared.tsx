@@ -8,7 +8,6 @@ import type { EventResponse } from '../../../modules/events/events.schemas.js';
 import type { RegistrationResponse, SessionTotals } from '../../../modules/registrations/registrations.schemas.js';
 import { formErrorsOf, type FormErrors } from '../../form-errors.js';
 import { formatRange, formatTime, localized, type View } from '../../view.js';
-import { requireStaff } from '../guard.js';
 
 export type Registration = RegistrationResponse;
 export type Totals = Static<typeof SessionTotals>;
@@ -16,7 +15,7 @@ export type EventJson = EventResponse;
 export type RegistrationPage = { items: Registration[]; nextCursor: string | null; totals: Totals[] };
 
 /** Every page here: hidden from the API docs, open to the guard, staff sessions only. */
-export const staffPage = { config: { access: 'public' }, schema: { hide: true }, preHandler: requireStaff } as const;
+export { staffPage } from '../guard.js';
 
 export type EventParams = { id: string };
 export type RegistrationParams = { id: string; registrationId: string };

@@ -3,13 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { Problem, type ProblemBody } from '../../../lib/problems.js';
 import type { ApiAnswer } from '../../api.js';
-import { Notice, fieldId } from '../../components.js';
+import { Notice } from '../../components.js';
 import { fieldNameOf, formErrorsOf, type FormErrors } from '../../form-errors.js';
 import type { View } from '../../view.js';
-import { requireStaff } from '../guard.js';
 
 /** Every settings page: open to the route guard, sent to sign-in without a staff session; the API decides the rest. */
-export const staffPage = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };
+export { staffPage } from '../guard.js';
 
 /** A posted form (or a form filled from the API's record): every value as the browser sends it. */
 export type FormValues = Record<string, string | string[] | undefined>;
@@ -80,39 +79,7 @@ export const formatDay = (view: View, date: string) => {
 };
 export const formatDays = (view: View, start: string, end: string) => (start === end ? formatDay(view, start) : `${formatDay(view, start)}–${formatDay(view, end)}`);
 
-/** A labelled multi-line field, like Field (not among the shared components yet). */
-export function TextArea({ view, name, label, errors, value, hint, required = false, maxLength }: {
-  view: View; name: string; label: string; errors: FormErrors; value?: string; hint?: string; required?: boolean; maxLength?: number;
-}) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <span class="marker">{view.t('adminSettings.inBrackets', { text: view.t(required ? 'form.required' : 'form.optional') })}</span></label>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <textarea id={id} name={name} required={required} maxLength={maxLength} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>{value ?? ''}</textarea>
-    </div>
-  );
-}
-
-/** One yes/no checkbox with its label beside it. */
-export function Checkbox({ name, label, errors, value, hint }: { name: string; label: string; errors: FormErrors; value: boolean; hint?: string }) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <div class="choice">
-        <input type="checkbox" id={id} name={name} checked={value} aria-describedby={describedBy} />
-        <label for={id}>{label}</label>
-      </div>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-    </div>
-  );
-}
+export { Checkbox, TextArea } from '../../components.js';
 
 /**
  * The values of one of the API's enums (venue kinds, roles…), read from its schema: the pages
