@@ -492,3 +492,22 @@ t.test('a check-in that names nobody is refused with the field to fill in', asyn
   const event = (await app.inject({ method: 'POST', url: '/api/v1/events', headers: adminHeaders, payload: eventBody(unit.id, { registrationMode: 'individual' }) })).json();
   problem(t, await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/check-ins`, headers: adminHeaders, payload: { headcount: 2 } }), 422, 'invalid_check_in', ['/code']);
 });
+
+t.test('search: part of a name, school, class, email or check-in code in any case, or a phone typed any way; wildcards are plain text', async (t) => {
+  const { publishedEvent, signUp, list } = await setup(t);
+  const event = await publishedEvent();
+  const wang = await signUp(event.id, { name: '王小明', phone: '138 0013 8000', email: 'Wang.XM@Example.cn' });
+  const teacher = await signUp(event.id, { kind: 'class', name: undefined, phone: undefined, partySize: undefined, school: '密云区第一小学', gradeClass: '三年级二班', headcount: 20, teacherName: '赵老师', teacherPhone: '139-0000-0099' });
+  await signUp(event.id, { name: '李100%' });
+  const found = async (q: string) => (await list(event.id, `?q=${encodeURIComponent(q)}`)).items.map((r) => r.id);
+
+  for (const q of ['小明', 'wang.xm@', '13800138000', '0013 8000', '+86 138-0013', wang.registration.checkInCode.toLowerCase()]) {
+    t.same(await found(q), [wang.registration.id], `found by ${q}`);
+  }
+  for (const q of ['第一小学', '三年级', '赵老', '0000 0099']) t.same(await found(q), [teacher.registration.id], `the class found by ${q}`);
+  t.same(await found('%'), [(await list(event.id, '?q=100')).items[0]!.id], 'a % matches only a %');
+  t.same(await found('_'), [], 'an _ only an _');
+  t.same(await found('没有这个人'), []);
+  const filtered = await list(event.id, `?q=${encodeURIComponent('小明')}&status=cancelled`);
+  t.same(filtered.items, [], 'with the other filters');
+});

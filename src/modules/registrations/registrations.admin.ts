@@ -27,7 +27,7 @@ export function createRegistrationAdminService({ db, clock }: { db: Database; cl
       await eventOf(eventId);
       const afterSeq = decodeSerialCursor(query.cursor);
       const [rows, totals] = await Promise.all([
-        loadRegistrations(db, registrationPageWhere(eventId, { sessionId: query.sessionId, status: query.status, afterSeq }), { limit: query.limit + 1 }),
+        loadRegistrations(db, registrationPageWhere(eventId, { sessionId: query.sessionId, status: query.status, q: query.q, afterSeq }), { limit: query.limit + 1 }),
         sessionTotals(db, eventId),
       ]);
       const page = rows.slice(0, query.limit);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { events, registrationAnswers, registrations, sessions } from '../../db/schema/index.js';
 import type { RegistrationResponse } from './registrations.schemas.js';
@@ -37,9 +37,24 @@ export async function loadRegistration(db: Executor, id: string) {
   return row;
 }
 
-export const registrationPageWhere = (eventId: string, { sessionId, status, afterSeq }: { sessionId?: string; status?: string; afterSeq?: number }) =>
+export const registrationPageWhere = (eventId: string, { sessionId, status, q, afterSeq }: { sessionId?: string; status?: string; q?: string; afterSeq?: number }) =>
   and(eq(registrations.eventId, eventId), sessionId ? eq(registrations.sessionId, sessionId) : undefined,
-    status ? sql`${registrations.status} = ${status}` : undefined, afterSeq !== undefined ? gt(registrations.seq, afterSeq) : undefined);
+    status ? sql`${registrations.status} = ${status}` : undefined, q ? searchMatches(q) : undefined, afterSeq !== undefined ? gt(registrations.seq, afterSeq) : undefined);
+
+/**
+ * A search at the desk: part of a name, email, school, class or check-in code (any case), or
+ * of a phone number however it is typed (phones are stored as digits). A scan of one event's
+ * rows, which the event index already narrows to hundreds.
+ */
+function searchMatches(q: string): SQL {
+  const pattern = `%${q.trim().replace(/[\\%_]/g, '\\$&')}%`;
+  const digits = q.replace(/[\s()-]/g, '').replace(/^\+?86(?=1)/, '');
+  return or(
+    ilike(registrations.contactName, pattern), ilike(registrations.email, pattern), ilike(registrations.school, pattern),
+    ilike(registrations.gradeClass, pattern), ilike(registrations.checkInCode, pattern),
+    /^\d{3,}$/.test(digits) ? like(registrations.phone, `%${digits}%`) : undefined,
+  )!;
+}
 
 /** Per session of the event: seats, and registrations and headcount by status. */
 export async function sessionTotals(db: Executor, eventId: string) {

@@ -103,6 +103,7 @@ export const SessionTotals = Type.Object({
 export const RegistrationListQuery = Type.Object({
   sessionId: Type.Optional(Uuid),
   status: Type.Optional(StringEnum(REGISTRATION_STATUSES)),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Search: part of the name, email, school, class or check-in code, or of the phone number (digits, however written)' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
 }, { additionalProperties: false });

@@ -31,7 +31,6 @@ export function ListPage({ view, data, filters, errors = noErrors, done }: Props
       <h2 id="list">{t('adminRegistrations.list.heading')}</h2>
       <Filters view={view} event={event} filters={filters} />
       {filters.q && <p role="status">{t('adminRegistrations.list.found', { count: data.items.length })}</p>}
-      {data.truncated && <Notice kind="warning">{t('adminRegistrations.list.truncated')}</Notice>}
       {data.items.length === 0
         ? <p>{t('adminRegistrations.list.empty')}</p>
         : <RegistrationTable view={view} event={event} items={data.items} filters={filters} />}

@@ -31,7 +31,6 @@ export const adminRegistrations: Record<keyof typeof zh, string> = {
   'adminRegistrations.list.csvSession': 'Export this session\'s list (CSV, opens in Excel)',
   'adminRegistrations.list.empty': 'No registrations match.',
   'adminRegistrations.list.found': '{count} registrations found.',
-  'adminRegistrations.list.truncated': 'There are too many registrations: the search looked at the first part only. Choose a session or a status first, then search.',
   'adminRegistrations.list.pages': 'Pages',
   'adminRegistrations.list.firstPage': 'Back to the first page',
   'adminRegistrations.list.nextPage': 'Next page',

@@ -30,7 +30,6 @@ export const adminRegistrations = {
   'adminRegistrations.list.csvSession': '导出本场名单（CSV，可用 Excel 打开）',
   'adminRegistrations.list.empty': '没有符合条件的报名。',
   'adminRegistrations.list.found': '找到 {count} 份报名。',
-  'adminRegistrations.list.truncated': '报名太多，搜索只查看了前一部分。请先按场次或状态筛选后再搜索。',
   'adminRegistrations.list.pages': '翻页',
   'adminRegistrations.list.firstPage': '回到第一页',
   'adminRegistrations.list.nextPage': '下一页',
