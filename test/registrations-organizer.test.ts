@@ -375,8 +375,11 @@ t.test('attendance of sessions without registration: recorded per audience, repl
 
   problem(t, await record({ martians: 3, youth: 2 }), 422, 'invalid_attendance', ['/counts/martians']);
   t.equal(await recorded(), 8, 'a refused save changes nothing');
+  const read = await f.call('GET', `/events/${event.id}/attendance`, f.organizer.headers);
+  t.same(read.json(), { items: [{ sessionId: session.id, counts: { families: 8 }, total: 8 }] }, 'read back per audience, for the form that replaces them');
   const checker = await buildAccount(f.db, { role: 'checker', unitIds: [f.unit.id] });
   problem(t, await record({ youth: 1 }, checker.headers), 403, 'forbidden');
+  problem(t, await f.call('GET', `/events/${event.id}/attendance`, checker.headers), 403, 'forbidden');
   problem(t, await f.call('PUT', `/events/${event.id}/sessions/00000000-0000-4000-8000-000000000000/attendance`, f.organizer.headers, { counts: { youth: 1 } }), 404, 'session_not_found');
   t.same((await f.audit(`objectKind=session&objectId=${session.id}`)).filter((e) => e.action === 'attendance_recorded').map((e) => e.actorAccountId),
     [f.organizer.account.id, f.organizer.account.id], 'each save is audited');

@@ -67,6 +67,21 @@ export function createRegistrationAdminService({ db, clock }: { db: Database; cl
       return { csv: toCsv(header, lines), filename: `${event.titleZh}-报名名单-${day}.csv` };
     },
 
+    /** The headcounts recorded per session and audience, every session of the event listed (none: empty counts). */
+    async attendanceOf(eventId: string) {
+      await eventOf(eventId);
+      const rows = await db.select({ sessionId: sessions.id, audienceSlug: sessionAttendance.audienceSlug, headcount: sessionAttendance.headcount })
+        .from(sessions).leftJoin(sessionAttendance, eq(sessionAttendance.sessionId, sessions.id))
+        .where(eq(sessions.eventId, eventId)).orderBy(asc(sessions.startsAt), asc(sessions.id));
+      const bySession = new Map<string, Record<string, number>>();
+      for (const row of rows) {
+        const counts = bySession.get(row.sessionId) ?? {};
+        if (row.audienceSlug !== null && row.headcount !== null) counts[row.audienceSlug] = row.headcount;
+        bySession.set(row.sessionId, counts);
+      }
+      return { items: [...bySession].map(([sessionId, counts]) => ({ sessionId, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) })) };
+    },
+
     /** Replaces the headcounts recorded for a session, per audience. */
     async recordAttendance(eventId: string, sessionId: string, body: AttendanceBody, actor: Actor) {
       const event = await eventOf(eventId);

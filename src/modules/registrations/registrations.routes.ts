@@ -178,6 +178,11 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, 
     schema: { tags, operationId: 'undoCheckIn', params: RegistrationParams, response: { 200: registration, ...problems(401, 403, 404, 409) } },
   }, async (request) => registrations.undoCheckIn(request.params.id, request.params.registrationId, actorOf(request.principal)));
 
+  app.get('/events/:id/attendance', {
+    config: { access: organizers },
+    schema: { tags, operationId: 'listAttendance', summary: 'People counted at each session of the event, per audience', params: IdParams, response: { 200: Type.Object({ items: Type.Array(AttendanceResponse) }), ...problems(401, 403, 404) } },
+  }, async (request) => admin.attendanceOf(request.params.id));
+
   app.put('/events/:id/sessions/:sessionId/attendance', {
     config: { access: organizers },
     schema: { tags, operationId: 'recordAttendance', summary: 'People counted at a session, per audience (for sessions without registration)', params: SessionParams, body: AttendanceBody, response: { 200: AttendanceResponse, ...problems(400, 401, 403, 404, 422) } },

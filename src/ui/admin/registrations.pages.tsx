@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { UiDeps } from '../ui.routes.js';
 import { assistedRoutes } from './registrations/assisted.page.js';
+import { attendanceRoutes } from './registrations/attendance.page.js';
 import { checkInRoutes } from './registrations/check-in.page.js';
 import { listRoutes } from './registrations/list.routes.js';
 import { messageRoutes } from './registrations/messages.page.js';
@@ -15,4 +16,5 @@ export const adminRegistrationPages: FastifyPluginAsync<UiDeps> = async (app, de
   await app.register(assistedRoutes, deps);
   await app.register(checkInRoutes, deps);
   await app.register(messageRoutes, deps);
+  await app.register(attendanceRoutes, deps);
 };
