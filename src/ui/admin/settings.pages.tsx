@@ -5,6 +5,7 @@ import { auditPages } from './settings/audit.js';
 import { campaignPages } from './settings/campaigns.js';
 import { observancePages } from './settings/observances.js';
 import { tokenPages } from './settings/tokens.js';
+import { unitPages } from './settings/units.js';
 import { venuePages } from './settings/venues.js';
 
 /**
@@ -14,6 +15,7 @@ import { venuePages } from './settings/venues.js';
  */
 export const adminSettingsPages: FastifyPluginAsync<UiDeps> = async (app, deps) => {
   await app.register(venuePages, deps);
+  await app.register(unitPages, deps);
   await app.register(observancePages, deps);
   await app.register(campaignPages, deps);
   await app.register(accountPages, deps);

@@ -9,6 +9,7 @@ import { sendPage, seeOther } from '../../render.js';
 import type { UiDeps } from '../../ui.routes.js';
 import { localized, viewOf, type View } from '../../view.js';
 import { csrfOf } from '../guard.js';
+import { observanceEditPages } from './observance-edit.js';
 import { describeRule, describeYears } from './observance-rules.js';
 import { DoneNotice, TextArea, bodyOf, enumOf, formOf, formatDays, intOrRaw, optional, queryErrorsOf, refusal, staffPage, str, type FormValues } from './shared.js';
 
@@ -83,6 +84,7 @@ function ObservancePage({ view, observance, occurrences, form, errors, done }: D
       <h1>{name}</h1>
       <p><a href="/admin/observances">{t('adminSettings.observances.back')}</a></p>
       <DoneNotice view={view} done={done} />
+      {mayEdit && <p class="actions"><a class="button" href={`/admin/observances/${observance.slug}/edit`}>{t('adminSettings.observances.edit')}</a></p>}
       {description && <p>{description}</p>}
       <dl class="facts">
         <dt>{t('adminSettings.slug')}</dt><dd>{observance.slug}</dd>
@@ -195,7 +197,9 @@ function newObservanceBody(form: FormValues) {
 }
 
 /** Themed days: the year's dates, one page per day with its rules, and the dates announced for a year. */
-export const observancePages: FastifyPluginAsync<UiDeps> = async (app, { inject, clock, config }) => {
+export const observancePages: FastifyPluginAsync<UiDeps> = async (app, deps) => {
+  const { inject, clock, config } = deps;
+  await app.register(observanceEditPages, deps);
   const thisYear = () => DateTime.fromJSDate(clock.now(), { zone: config.CALENDAR_TIMEZONE }).year;
 
   app.get<{ Querystring: { year?: string; done?: string } }>('/admin/observances', staffPage, async (request, reply) => {

@@ -66,6 +66,7 @@ export const common: Record<keyof typeof zh, string> = {
   'admin.nav.venues': 'Venues',
   'admin.nav.observances': 'Themed days',
   'admin.nav.campaigns': 'Year plan',
+  'admin.nav.units': 'Units',
   'admin.nav.accounts': 'Accounts',
   'admin.nav.audit': 'Audit log',
   'admin.nav.mail': 'Mail',

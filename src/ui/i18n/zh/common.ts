@@ -65,6 +65,7 @@ export const common = {
   'admin.nav.venues': '场地',
   'admin.nav.observances': '主题日',
   'admin.nav.campaigns': '年度计划',
+  'admin.nav.units': '单位',
   'admin.nav.accounts': '账号',
   'admin.nav.audit': '操作记录',
   'admin.nav.mail': '邮件',
