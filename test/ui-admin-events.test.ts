@@ -1,6 +1,6 @@
 import t from 'tap';
 import { CONSENT } from '../src/modules/registrations/consent.js';
-import { daysFromFirstSession, instantIn, tagsOf } from '../src/ui/admin/events/form-values.js';
+import { daysFromFirstSession, instantIn, tagsOf } from '../src/ui/form-values.js';
 import { adminHeaders, build } from './helpers/build.js';
 import { buildAudiences, buildCampaign, buildObservance, buildUnit, buildVenue, eventBody } from './helpers/factories.js';
 import { postForm, staffSession, textOf } from './helpers/ui.js';

@@ -50,8 +50,9 @@ t.test('the English switch works on every page, and back', async (t) => {
   const page = await newPage(browser, undefined, baseUrl);
   const publicPages = ['/', '/?view=month&month=2027-04', '/observances', '/observances/earth-day', `/events/${event.id}`, managePath, '/admin/login', '/admin/password-reset'];
   const adminPages = ['/admin', '/admin/events', '/admin/events/new', `/admin/events/${event.id}`, `/admin/events/${event.id}/edit`,
-    `/admin/events/${event.id}/registrations`, `/admin/events/${event.id}/check-in`, '/admin/venues', '/admin/observances',
-    '/admin/campaigns', '/admin/accounts', '/admin/tokens', '/admin/audit', '/admin/mail'];
+    `/admin/events/${event.id}/registrations`, `/admin/events/${event.id}/check-in`, `/admin/events/${event.id}/attendance`, '/admin/venues',
+    '/admin/observances', '/admin/observances/earth-day', '/admin/observances/earth-day/edit', '/admin/campaigns', '/admin/units', '/admin/units/new',
+    '/admin/accounts', '/admin/tokens', '/admin/audit', '/admin/mail'];
 
   const visit = async (path: string) => {
     await page.goto(path);

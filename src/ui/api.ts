@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, InjectOptions } from 'fastify';
 import { CSRF_HEADER } from '../plugins/auth.js';
-import type { ProblemBody } from '../lib/problems.js';
+import { Problem, type ProblemBody } from '../lib/problems.js';
 
 export type ApiAnswer<T> =
   | { ok: true; status: number; body: T; headers: Record<string, unknown> }
@@ -42,6 +42,12 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** A read the page cannot do without: a refusal (403, 404…) becomes the error page, with the API's status and code. */
+export function bodyOf<T>(answer: ApiAnswer<T>): T {
+  if (answer.ok) return answer.body;
+  throw new Problem(answer.status, answer.problem.code, answer.problem.detail);
 }
 
 /** Passes the API's Set-Cookie (the session at sign-in, its end at sign-out) to the browser. */

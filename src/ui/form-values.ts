@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
 
+/**
+ * Reading posted forms: what a field holds, as the API's types where the conversion is sure.
+ * No rule of the API is checked here (the API does that); only forms of writing are read.
+ */
+
 /** A posted form as @fastify/formbody parses it: a repeated name (checkboxes) becomes a list. */
 export type FormValues = Record<string, string | string[] | undefined>;
 
@@ -15,10 +20,11 @@ export const textOf = (form: FormValues, name: string): string => {
 export const listOf = (form: FormValues, name: string): string[] => [form[name] ?? []].flat().filter((v) => v !== '');
 
 /**
- * A number field: an integer as a number, anything else as typed, so the API names the
- * mistake by the field (and the form keeps what was typed).
+ * A number field: an integer as a number (a negative too, so the API says "at least 0"
+ * rather than "wrong form"), anything else as typed, so the API names the mistake by the
+ * field and the form keeps what was typed. The one conversion every form uses.
  */
-export function numberOf(raw: string): number | string {
+export function integerOrRaw(raw: string): number | string {
   const trimmed = raw.trim();
   return /^-?\d{1,15}$/.test(trimmed) ? Number(trimmed) : trimmed;
 }

@@ -1,3 +1,4 @@
+import { integerOrRaw } from '../form-values.js';
 import { DateTime } from 'luxon';
 import type { EventResponse, SessionResponse } from '../../modules/events/events.schemas.js';
 import type { ProblemBody } from '../../lib/problems.js';
@@ -151,9 +152,7 @@ export function feedLinksOf(baseUrl: string, observance: string, lang: View['lan
 
 /** A form value as the API's integer when it is one; else as typed, so the API names the fault. */
 export function integerOf(value: string | undefined): number | string | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  return /^-?\d{1,9}$/.test(text) ? Number(text) : text;
+  return value?.trim() ? integerOrRaw(value) : undefined;
 }
 
 /** A text field as sent: trimmed, and left out when empty. */

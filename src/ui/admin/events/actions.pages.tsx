@@ -10,7 +10,7 @@ import { ConfirmPage, ProblemPage, eventHref, eventTitle } from './bits.js';
 import { loadDetail } from './detail-data.js';
 import { renderDetail } from './detail.page.js';
 import { duplicateBodyOf } from './duplicate.js';
-import { formOf, textOf } from './form-values.js';
+import { formOf, textOf } from '../../form-values.js';
 
 const page = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };
 type ById = { Params: { id: string } };

@@ -4,7 +4,7 @@ import type { FormErrors } from '../../form-errors.js';
 import { localized, type View } from '../../view.js';
 import { TextArea, eventHref } from './bits.js';
 import type { Detail } from './detail-data.js';
-import { listOf, textOf, type FormValues } from './form-values.js';
+import { listOf, textOf, type FormValues } from '../../form-values.js';
 
 const kindLabel = (view: View, kind: string) => view.lookup(`adminEvents.question.kind.${kind}`) ?? kind;
 

@@ -4,7 +4,7 @@ import type { FormErrors } from '../../form-errors.js';
 import { formatRange, type View } from '../../view.js';
 import { eventHref, mayChange, zoneLabel } from './bits.js';
 import type { Detail } from './detail-data.js';
-import { textOf, type FormValues } from './form-values.js';
+import { textOf, type FormValues } from '../../form-values.js';
 
 /** Sessions can change while the event is a draft or published (not under review, not cancelled). */
 export const sessionsEditable = (status: string) => status === 'draft' || status === 'published';

@@ -9,7 +9,7 @@ import { DoneNotice, ProblemPage, StatusBadge, TextArea, eventHref, eventTitle, 
 import { loadDetail, type Detail } from './detail-data.js';
 import { QuestionsSection } from './detail-questions.js';
 import { SessionsSection } from './detail-sessions.js';
-import { textOf, type FormValues } from './form-values.js';
+import { textOf, type FormValues } from '../../form-values.js';
 
 /** What a refused form on the event page had typed, by form, so it is shown again as typed. */
 export type DetailForms = { session?: FormValues; duplicate?: FormValues; review?: FormValues; question?: FormValues };

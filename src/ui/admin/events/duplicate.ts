@@ -1,5 +1,5 @@
 import type { EventResponse } from '../../../modules/events/events.schemas.js';
-import { daysFromFirstSession, shiftedBy } from './form-values.js';
+import { daysFromFirstSession, shiftedBy } from '../../form-values.js';
 
 /**
  * The create body of a copy of `event` whose first live session falls on `firstDate` (in the

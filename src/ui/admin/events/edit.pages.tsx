@@ -10,7 +10,7 @@ import { csrfOf, requireStaff } from '../guard.js';
 import { DoneNotice, ProblemPage, eventHref, eventTitle } from './bits.js';
 import { SESSION_ROWS_STEP, blankValues, createBodyOf, eventFormErrors, sessionRowsOf, updateBodyOf, valuesOfEvent } from './event-body.js';
 import { EventFormPage } from './event-form.js';
-import { formOf } from './form-values.js';
+import { formOf } from '../../form-values.js';
 import { loadReference } from './reference.js';
 
 const page = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };

@@ -2,7 +2,7 @@ import type { EventResponse } from '../../../modules/events/events.schemas.js';
 import type { ProblemBody } from '../../../lib/problems.js';
 import { formErrorsOf, type FormErrors } from '../../form-errors.js';
 import type { View } from '../../view.js';
-import { instantIn, listOf, localInputOf, numberOf, tagsOf, textOf, type FormValues } from './form-values.js';
+import { instantIn, listOf, localInputOf, integerOrRaw, tagsOf, textOf, type FormValues } from '../../form-values.js';
 
 /** Session rows the create form shows at first, and adds per "more rows". */
 export const SESSION_ROWS_STEP = 3;
@@ -47,10 +47,10 @@ function eventFieldsOf(form: FormValues, zone: string, mode: Mode): Record<strin
     body[name] = value === '' ? clear : value;
   }
   const capacity = textOf(form, 'capacity');
-  body.capacity = capacity.trim() === '' ? clear : numberOf(capacity);
+  body.capacity = capacity.trim() === '' ? clear : integerOrRaw(capacity);
   for (const name of ['partySizeLimit', 'promotionCutoffMinutes']) {
     const value = textOf(form, name);
-    if (value.trim() !== '') body[name] = numberOf(value);
+    if (value.trim() !== '') body[name] = integerOrRaw(value);
   }
   for (const name of ['registrationOpensAt', 'registrationClosesAt']) {
     const value = textOf(form, name);
@@ -61,7 +61,7 @@ function eventFieldsOf(form: FormValues, zone: string, mode: Mode): Record<strin
   body.coUnitIds = listOf(form, 'coUnitIds');
   body.audiences = listOf(form, 'audiences');
   // Unchecked checkboxes send nothing: no box ticked means no reminders.
-  body.reminderOffsetsMinutes = listOf(form, 'reminderOffsetsMinutes').map(numberOf);
+  body.reminderOffsetsMinutes = listOf(form, 'reminderOffsetsMinutes').map(integerOrRaw);
   const tags = tagsOf(textOf(form, 'tags'));
   if (mode === 'update' || tags.length) body.tags = tags;
   if (mode === 'create' && (body.coUnitIds as string[]).length === 0) delete body.coUnitIds;
@@ -82,7 +82,7 @@ export function createBodyOf(form: FormValues, zone: string): { body: Record<str
     sessions.push({
       ...(startsAt ? { startsAt: instantIn(startsAt, zone) } : {}),
       ...(endsAt ? { endsAt: instantIn(endsAt, zone) } : {}),
-      ...(capacity ? { capacity: numberOf(capacity) } : {}),
+      ...(capacity ? { capacity: integerOrRaw(capacity) } : {}),
     });
     rowOf.push(row);
   }

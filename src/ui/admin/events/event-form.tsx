@@ -6,7 +6,7 @@ import { Layout } from '../../layout.js';
 import { localized, type View } from '../../view.js';
 import { GroupedSelect, TextArea, modeLabel, reminderLabel, typeLabel, zoneLabel, type OptionGroup } from './bits.js';
 import { REMINDER_CHOICES, SESSION_FIELDS, SESSION_ROWS_STEP, sessionRowsOf } from './event-body.js';
-import { listOf, textOf, type FormValues } from './form-values.js';
+import { listOf, textOf, type FormValues } from '../../form-values.js';
 import type { Reference } from './reference.js';
 
 type Props = {

@@ -11,7 +11,7 @@ import type { UiDeps } from '../../ui.routes.js';
 import { formatTime, localized, viewOf, type View } from '../../view.js';
 import { requireStaff } from '../guard.js';
 import { DoneNotice, StatusBadge, eventHref, eventTitle, mayChange, statusLabel } from './bits.js';
-import { todayIn } from './form-values.js';
+import { todayIn } from '../../form-values.js';
 import { loadObservances, loadUnits, type Named } from './reference.js';
 import type { UnitResponse } from '../../../modules/units/units.schemas.js';
 

@@ -8,7 +8,7 @@ import { csrfOf, requireStaff } from '../guard.js';
 import { eventHref } from './bits.js';
 import { questionBodyOf } from './detail-questions.js';
 import { renderDetail } from './detail.page.js';
-import { formOf } from './form-values.js';
+import { formOf } from '../../form-values.js';
 
 const page = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };
 

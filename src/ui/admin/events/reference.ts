@@ -1,7 +1,7 @@
 import type { CampaignResponse } from '../../../modules/campaigns/campaigns.schemas.js';
 import type { UnitResponse } from '../../../modules/units/units.schemas.js';
 import type { VenueResponse } from '../../../modules/venues/venues.schemas.js';
-import type { ApiAnswer, ApiCall } from '../../api.js';
+import { bodyOf, type ApiCall } from '../../api.js';
 
 export type Named = { id: string; slug: string; nameZh: string; nameEn: string | null };
 export type Audience = { slug: string; nameZh: string; nameEn: string };
@@ -15,11 +15,6 @@ export type Reference = {
   audiences: Audience[];
 };
 
-/** A read the page cannot do without: its failure is the page's failure (a 500 page), not a form error. */
-export function bodyOf<T>(answer: ApiAnswer<T>, what: string): T {
-  if (!answer.ok) throw new Error(`${what}: ${answer.status} ${answer.problem.code}`);
-  return answer.body;
-}
 
 const VENUE_PAGES = 10;
 
@@ -28,7 +23,7 @@ async function allVenues(api: ApiCall): Promise<VenueResponse[]> {
   let cursor: string | null = null;
   for (let page = 0; page < VENUE_PAGES; page++) {
     const query: string = cursor ? `?limit=200&cursor=${encodeURIComponent(cursor)}` : '?limit=200';
-    const body = bodyOf(await api<{ items: VenueResponse[]; nextCursor: string | null }>('GET', `/venues${query}`), 'venues');
+    const body = bodyOf(await api<{ items: VenueResponse[]; nextCursor: string | null }>('GET', `/venues${query}`));
     venues.push(...body.items);
     cursor = body.nextCursor;
     if (!cursor) break;
@@ -38,20 +33,20 @@ async function allVenues(api: ApiCall): Promise<VenueResponse[]> {
 
 export async function loadReference(api: ApiCall): Promise<Reference> {
   const [units, observances, venues, campaigns, audiences] = await Promise.all([
-    api<{ items: UnitResponse[] }>('GET', '/units').then((a) => bodyOf(a, 'units').items),
-    api<{ items: Named[] }>('GET', '/observances').then((a) => bodyOf(a, 'observances').items),
+    api<{ items: UnitResponse[] }>('GET', '/units').then((a) => bodyOf(a).items),
+    api<{ items: Named[] }>('GET', '/observances').then((a) => bodyOf(a).items),
     allVenues(api),
-    api<{ items: CampaignResponse[] }>('GET', '/campaigns').then((a) => bodyOf(a, 'campaigns').items),
-    api<{ items: Audience[] }>('GET', '/audiences').then((a) => bodyOf(a, 'audiences').items),
+    api<{ items: CampaignResponse[] }>('GET', '/campaigns').then((a) => bodyOf(a).items),
+    api<{ items: Audience[] }>('GET', '/audiences').then((a) => bodyOf(a).items),
   ]);
   return { units, observances, venues, campaigns: campaigns.sort((a, b) => b.year - a.year), audiences };
 }
 
 /** Units the list filter and the event page need (names by id), without the rest. */
 export async function loadUnits(api: ApiCall): Promise<UnitResponse[]> {
-  return bodyOf(await api<{ items: UnitResponse[] }>('GET', '/units'), 'units').items;
+  return bodyOf(await api<{ items: UnitResponse[] }>('GET', '/units')).items;
 }
 
 export async function loadObservances(api: ApiCall): Promise<Named[]> {
-  return bodyOf(await api<{ items: Named[] }>('GET', '/observances'), 'observances').items;
+  return bodyOf(await api<{ items: Named[] }>('GET', '/observances')).items;
 }

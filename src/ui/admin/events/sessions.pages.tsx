@@ -12,7 +12,7 @@ import { ConfirmPage, ProblemPage, eventHref, eventTitle, zoneLabel } from './bi
 import { loadDetail, type SessionTotals } from './detail-data.js';
 import { SessionFields, capacityText } from './detail-sessions.js';
 import { renderDetail } from './detail.page.js';
-import { formOf, instantIn, localInputOf, numberOf, textOf, type FormValues } from './form-values.js';
+import { formOf, instantIn, localInputOf, integerOrRaw, textOf, type FormValues } from '../../form-values.js';
 
 const page = { config: { access: 'public' as const }, schema: { hide: true }, preHandler: requireStaff };
 type BySession = { Params: { id: string; sessionId: string } };
@@ -28,7 +28,7 @@ function sessionBodyOf(form: FormValues, zone: string, mode: 'create' | 'update'
     if (value.trim() !== '') body[name] = instantIn(value, zone);
   }
   const capacity = textOf(form, 'capacity').trim();
-  if (capacity !== '') body.capacity = numberOf(capacity);
+  if (capacity !== '') body.capacity = integerOrRaw(capacity);
   else if (mode === 'update') body.capacity = null;
   const streamUrl = textOf(form, 'streamUrl').trim();
   if (streamUrl !== '') body.streamUrl = streamUrl;

@@ -1,3 +1,4 @@
+import { integerOrRaw } from '../../form-values.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { apiFor } from '../../api.js';
 import { Choices, Csrf, ErrorSummary, Field, Notice, Select } from '../../components.js';
@@ -9,7 +10,7 @@ import { localized, viewOf, type View } from '../../view.js';
 import type { QuestionResponse } from '../../../modules/registrations/registrations.schemas.js';
 import { csrfOf } from '../guard.js';
 import {
-  errorsOf, eventIdOf, EventNav, eventTitle, integerOr, loadEvent, sessionLabel, staffPage, StatusBadge, stringOf, unwrap, WhoCell,
+  errorsOf, eventIdOf, EventNav, eventTitle, loadEvent, sessionLabel, staffPage, StatusBadge, stringOf, bodyOf, WhoCell,
   type EventJson, type EventParams, type Registration,
 } from './shared.js';
 
@@ -29,10 +30,10 @@ export function assistedBody(form: Form, event: EventJson, questions: Question[]
   put('sessionId');
   if (kind === 'class') {
     for (const name of ['school', 'gradeClass', 'teacherName', 'teacherPhone', 'teacherEmail']) put(name);
-    if (text(form, 'headcount')) put('headcount', integerOr(text(form, 'headcount')));
+    if (text(form, 'headcount')) put('headcount', integerOrRaw(text(form, 'headcount')));
   } else {
     for (const name of ['name', 'phone', 'email']) put(name);
-    if (text(form, 'partySize')) put('partySize', integerOr(text(form, 'partySize')));
+    if (text(form, 'partySize')) put('partySize', integerOrRaw(text(form, 'partySize')));
   }
   put('language');
   put('consentVersion');
@@ -152,8 +153,8 @@ export const assistedRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject }
    * away someone who may not register people for this event, before they fill in the form.
    */
   async function load(api: ReturnType<typeof apiFor>, eventId: string) {
-    const { items } = unwrap(await api<{ items: Question[] }>('GET', `/events/${eventId}/questions`));
-    const [event, consent] = await Promise.all([loadEvent(api, eventId), api<Consent>('GET', '/consent').then(unwrap)]);
+    const { items } = bodyOf(await api<{ items: Question[] }>('GET', `/events/${eventId}/questions`));
+    const [event, consent] = await Promise.all([loadEvent(api, eventId), api<Consent>('GET', '/consent').then(bodyOf)]);
     return { event, consent, questions: items.filter((q) => !q.hidden) };
   }
 

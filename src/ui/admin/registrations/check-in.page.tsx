@@ -1,3 +1,4 @@
+import { integerOrRaw } from '../../form-values.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { apiFor } from '../../api.js';
 import { Csrf, ErrorSummary, Field, fieldId, Notice } from '../../components.js';
@@ -8,7 +9,7 @@ import type { UiDeps } from '../../ui.routes.js';
 import { formatTime, viewOf, type View } from '../../view.js';
 import { csrfOf } from '../guard.js';
 import {
-  errorsOf, eventIdOf, EventNav, eventTitle, integerOr, loadEvent, query, registrationIdOf, sessionLabel, staffPage, stringOf, timeParams, unwrap, WhoCell,
+  errorsOf, eventIdOf, EventNav, eventTitle, loadEvent, query, registrationIdOf, sessionLabel, staffPage, stringOf, timeParams, bodyOf, WhoCell,
   type EventJson, type EventParams, type Registration, type RegistrationPage, type RegistrationParams, type Totals,
 } from './shared.js';
 
@@ -100,7 +101,7 @@ function CheckedIn({ view, event, registration }: { view: View; event: EventJson
 export const checkInRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject }) => {
   /** The event and its counts (the list call is also what refuses someone without rights). */
   async function context(api: ReturnType<typeof apiFor>, eventId: string) {
-    const { totals } = unwrap(await api<RegistrationPage>('GET', `/events/${eventId}/registrations?limit=1`));
+    const { totals } = bodyOf(await api<RegistrationPage>('GET', `/events/${eventId}/registrations?limit=1`));
     return { totals, event: await loadEvent(api, eventId) };
   }
 
@@ -121,7 +122,7 @@ export const checkInRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject })
     const api = apiFor(inject, request, csrfOf(form));
     const code = stringOf(form.code).trim();
     const came = stringOf(form.headcount).trim();
-    const answer = await api<Registration>('POST', `/events/${eventId}/check-ins`, { code, ...(came ? { headcount: integerOr(came) } : {}) });
+    const answer = await api<Registration>('POST', `/events/${eventId}/check-ins`, { code, ...(came ? { headcount: integerOrRaw(came) } : {}) });
     const { event, totals } = await context(api, eventId);
     if (answer.ok) return sendPage(reply, <CheckInPage view={view} event={event} totals={totals} checkedIn={answer.body} />);
     const errors = errorsOf(view, answer.problem, timeParams(view, event, answer.problem));

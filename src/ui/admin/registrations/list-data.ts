@@ -1,5 +1,5 @@
 import type { ApiCall } from '../../api.js';
-import { query, unwrap, type EventJson, type Registration, type RegistrationPage, type Totals } from './shared.js';
+import { query, bodyOf, type EventJson, type Registration, type RegistrationPage, type Totals } from './shared.js';
 import { loadEvent } from './shared.js';
 
 export const STATUSES = ['confirmed', 'waitlisted', 'attended', 'cancelled'] as const;
@@ -36,12 +36,12 @@ const WAITLIST_PAGE = 500;
 
 export async function loadList(api: ApiCall, eventId: string, filters: ListFilters): Promise<ListData> {
   // The list first: it is what tells a caller without rights that they have none (403).
-  const listed = unwrap(await api<RegistrationPage>('GET', `/events/${eventId}/registrations${query({ sessionId: filters.sessionId, status: filters.status, q: filters.q, limit: PAGE, cursor: filters.cursor })}`));
+  const listed = bodyOf(await api<RegistrationPage>('GET', `/events/${eventId}/registrations${query({ sessionId: filters.sessionId, status: filters.status, q: filters.q, limit: PAGE, cursor: filters.cursor })}`));
   const event = await loadEvent(api, eventId);
   const waiting = listed.totals.reduce((sum, t) => sum + t.waitlisted.registrations, 0);
   let waitlists: ListData['waitlists'] = [];
   if (waiting > 0) {
-    const page = unwrap(await api<RegistrationPage>('GET', `/events/${eventId}/registrations${query({ sessionId: filters.sessionId, status: 'waitlisted', limit: WAITLIST_PAGE })}`));
+    const page = bodyOf(await api<RegistrationPage>('GET', `/events/${eventId}/registrations${query({ sessionId: filters.sessionId, status: 'waitlisted', limit: WAITLIST_PAGE })}`));
     waitlists = listed.totals
       .map((t) => ({ sessionId: t.sessionId, items: page.items.filter((r) => r.sessionId === t.sessionId).sort((a, b) => (a.waitlistPosition ?? 0) - (b.waitlistPosition ?? 0)) }))
       .filter((w) => w.items.length > 0);

@@ -1,3 +1,4 @@
+import { integerOrRaw } from '../../form-values.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { apiFor, publicApiFor, type ApiCall } from '../../api.js';
 import { Csrf, Notice } from '../../components.js';
@@ -9,7 +10,7 @@ import { csrfOf } from '../guard.js';
 import { filtersOf, listHref, loadList, type ListFilters } from './list-data.js';
 import { ListPage } from './list.page.js';
 import {
-  errorsOf, eventIdOf, EventNav, integerOr, loadEvent, registrationIdOf, staffPage, stringOf, timeParams, WhoCell,
+  errorsOf, eventIdOf, EventNav, loadEvent, registrationIdOf, staffPage, stringOf, timeParams, WhoCell,
   type EventJson, type EventParams, type Registration, type RegistrationParams,
 } from './shared.js';
 
@@ -29,7 +30,7 @@ const ACTIONS: Record<string, { method: 'POST' | 'DELETE'; path: (registrationId
     method: 'POST', path: () => '/check-ins', done: 'checkedIn',
     body: (form, rid) => {
       const came = stringOf(form.headcount).trim();
-      return { registrationId: rid, ...(came ? { headcount: integerOr(came) } : {}) };
+      return { registrationId: rid, ...(came ? { headcount: integerOrRaw(came) } : {}) };
     },
   },
   'undo-check-in': { method: 'DELETE', path: (rid) => `/check-ins/${rid}`, done: 'undone' },

@@ -7,7 +7,7 @@ import { sendPage, seeOther } from '../../render.js';
 import type { UiDeps } from '../../ui.routes.js';
 import { formatTime, viewOf, type View } from '../../view.js';
 import { csrfOf } from '../guard.js';
-import { errorsOf, eventIdOf, EventNav, eventTitle, loadEvent, staffPage, stringOf, unwrap, type EventJson, type EventParams } from './shared.js';
+import { errorsOf, eventIdOf, EventNav, eventTitle, loadEvent, staffPage, stringOf, bodyOf, type EventJson, type EventParams } from './shared.js';
 
 type Message = { id: number; kind: string; channel: string; state: string; attempts: number; dueAt: string; sentAt: string | null; lastError: string | null; createdAt: string };
 
@@ -62,7 +62,7 @@ function MessagesPage({ view, event, messages, errors = noErrors, done }: { view
 /** The mail log of an event: what was planned for its people, what went out, what failed (never the content). Organizers only. */
 export const messageRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject }) => {
   async function load(api: ReturnType<typeof apiFor>, eventId: string) {
-    const { items } = unwrap(await api<{ items: Message[] }>('GET', `/events/${eventId}/messages`));
+    const { items } = bodyOf(await api<{ items: Message[] }>('GET', `/events/${eventId}/messages`));
     return { messages: items, event: await loadEvent(api, eventId) };
   }
 

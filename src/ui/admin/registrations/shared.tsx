@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { ApiAnswer, ApiCall } from '../../api.js';
+import { bodyOf, type ApiCall } from '../../api.js';
 import type { ProblemBody } from '../../../lib/problems.js';
 import { Problem } from '../../../lib/problems.js';
 import { asId } from '../../../plugins/auth.js';
@@ -33,13 +33,9 @@ export function registrationIdOf(request: FastifyRequest): string {
   return id;
 }
 
-/** A refused read becomes the error page with the API's status and code (403 forbidden, 404…). */
-export function unwrap<T>(answer: ApiAnswer<T>): T {
-  if (answer.ok) return answer.body;
-  throw new Problem(answer.status, answer.problem.code, answer.problem.detail);
-}
+export { bodyOf };
 
-export const loadEvent = async (api: ApiCall, eventId: string) => unwrap(await api<EventJson>('GET', `/events/${eventId}`));
+export const loadEvent = async (api: ApiCall, eventId: string) => bodyOf(await api<EventJson>('GET', `/events/${eventId}`));
 
 /**
  * A problem in the reader's language. These pages say some codes in their own words first
@@ -61,7 +57,6 @@ export function timeParams(view: View, event: Pick<EventJson, 'timezone'>, probl
 export const stringOf = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
 
 /** "12" → 12; anything else goes to the API as typed, so the API names the fault. */
-export const integerOr = (raw: string): number | string => (/^\s*\d{1,9}\s*$/.test(raw) ? Number(raw) : raw);
 
 export const query = (params: Record<string, string | number | undefined | null>) => {
   const search = new URLSearchParams();
@@ -82,7 +77,7 @@ export function sessionLabel(view: View, event: EventJson, sessionId: string, fa
 export const mayChange = (view: View) => view.staff !== null && view.staff.role !== 'checker';
 
 /** The title of the event and the way between its registration pages. */
-export function EventNav({ view, event, current }: { view: View; event: EventJson; current: 'registrations' | 'check-in' | 'messages' | 'new' }) {
+export function EventNav({ view, event, current }: { view: View; event: EventJson; current: 'registrations' | 'check-in' | 'messages' | 'new' | 'attendance' }) {
   const { t } = view;
   const base = `/admin/events/${event.id}`;
   const links = [
@@ -91,6 +86,7 @@ export function EventNav({ view, event, current }: { view: View; event: EventJso
     ...(mayChange(view) ? [
       { key: 'new', href: `${base}/registrations/new`, label: t('adminRegistrations.nav.assisted') },
       { key: 'messages', href: `${base}/messages`, label: t('adminRegistrations.nav.messages') },
+      { key: 'attendance', href: `${base}/attendance`, label: t('adminRegistrations.attendance.nav') },
     ] : []),
   ];
   return (

@@ -1,8 +1,8 @@
+import { integerOrRaw } from '../../form-values.js';
 import type { TUnsafe } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { Problem, type ProblemBody } from '../../../lib/problems.js';
-import type { ApiAnswer } from '../../api.js';
 import { Notice } from '../../components.js';
 import { fieldNameOf, formErrorsOf, type FormErrors } from '../../form-errors.js';
 import type { View } from '../../view.js';
@@ -24,20 +24,13 @@ export const listOf = (value: string | string[] | undefined): string[] => (value
 export const checked = (value: string | string[] | undefined) => str(value) === 'on' || str(value) === 'true';
 
 /** "12" → 12; anything else goes as typed, so the API names what is wrong with it. */
-export function intOrRaw(value: string | string[] | undefined): number | string {
-  const text = str(value).trim();
-  return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
-}
+export const intOrRaw = (value: string | string[] | undefined): number | string => integerOrRaw(str(value));
 export function numberOrRaw(value: string | string[] | undefined): number | string {
   const text = str(value).trim();
   return /^-?\d{1,4}(\.\d{1,15})?$/.test(text) ? Number(text) : text;
 }
 
-/** Reads need the API's answer: a refusal (403, 404…) becomes the error page, with the API's status. */
-export function bodyOf<T>(answer: ApiAnswer<T>): T {
-  if (answer.ok) return answer.body;
-  throw new Problem(answer.status, answer.problem.code, answer.problem.detail);
-}
+export { bodyOf } from '../../api.js';
 
 /**
  * A refused form: "not allowed" and "no such thing" are pages of their own (nothing to
