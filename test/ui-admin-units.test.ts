@@ -116,14 +116,14 @@ t.test('units: refused forms keep their values and say what is wrong by each fie
   const missing = await postForm(app, '/admin/units/new', noTown, cookie);
   t.equal(missing.statusCode, 422);
   t.match(textOf(missing.body), '单位信息有误，请查看标出的项目。');
-  t.equal(fieldError(missing.body, 'townId'), '类型为“镇街”的单位必须选择对应的镇街。', 'a town without its town is said by the town');
+  t.equal(fieldError(missing.body, 'townId'), '请填写此项。', 'a town without its town is said by the town (the API\'s code: required)');
   const missingEn = await postForm(app, '/admin/units/new?lang=en', noTown, cookie);
   t.equal(missingEn.statusCode, 422);
-  t.equal(fieldError(missingEn.body, 'townId'), 'A unit of kind “Town or subdistrict” needs its town: choose one.');
+  t.equal(fieldError(missingEn.body, 'townId'), 'Please fill this in.');
 
   const bureauWithTown = await postForm(app, '/admin/units/new', { ...noTown, kind: 'bureau', townId: town.id }, cookie);
   t.equal(bureauWithTown.statusCode, 422);
-  t.equal(fieldError(bureauWithTown.body, 'townId'), '只有类型为“镇街”的单位才选择镇街，请留空。');
+  t.equal(fieldError(bureauWithTown.body, 'townId'), '这一类不填此项，请留空。', 'the API\'s code: not_for_kind');
   t.match(bureauWithTown.body, new RegExp(`<option value="${town.id}" selected>石城镇</option>`), 'the chosen town is kept');
 
   const taken = await buildUnit(db, { nameZh: '区商务局' });

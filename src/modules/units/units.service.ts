@@ -45,7 +45,7 @@ export function createUnitsService({ db }: { db: Database }) {
       const townId = body.townId ?? null;
       if ((body.kind === 'town') !== (townId !== null)) {
         throw unprocessable('invalid_unit', 'A unit of kind "town" names its town; other units do not.', [
-          fieldError('/townId', body.kind === 'town' ? 'is required for a town' : 'is only for units of kind "town"'),
+          body.kind === 'town' ? fieldError('/townId', 'is required for a town', 'required') : fieldError('/townId', 'is only for units of kind "town"', 'not_for_kind'),
         ]);
       }
       if (townId) {

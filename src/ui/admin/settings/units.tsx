@@ -40,17 +40,10 @@ const unitChanges = (form: FormValues) => ({
   slug: str(form.slug).trim(), nameZh: str(form.nameZh).trim(), nameEn: str(form.nameEn).trim(), requiresReview: checked(form.requiresReview),
 });
 
-/**
- * The API's refusal by the fields. Two come without a useful field code: a taken slug (a
- * unique violation, no pointer) and the town that a town must have and other units must not
- * (a generic "invalid"); the form knows which of the two the chosen kind means.
- */
-function unitErrors(view: View, problem: ProblemBody, form: FormValues): FormErrors {
+/** The API's refusal by the fields; a taken slug comes as a unique violation, with no pointer: it can only mean the slug. */
+function unitErrors(view: View, problem: ProblemBody): FormErrors {
   const errors = refusal(view, problem);
   if (problem.code === 'duplicate') errors.fields.slug = view.t('adminSettings.slugTaken');
-  if (problem.code === 'invalid_unit') {
-    errors.fields.townId = view.t(str(form.kind) === 'town' ? 'adminSettings.units.townRequired' : 'adminSettings.units.townOnlyForTowns');
-  }
   return errors;
 }
 
@@ -186,7 +179,7 @@ export const unitPages: FastifyPluginAsync<UiDeps> = async (app, { inject, confi
     const api = apiFor(inject, request, csrfOf(form));
     const answer = await api('POST', '/units', newUnitBody(form));
     if (answer.ok) return seeOther(reply, '/admin/units?done=unitCreated');
-    const errors = unitErrors(view, answer.problem, form);
+    const errors = unitErrors(view, answer.problem);
     return sendPage(reply, <NewUnitPage view={view} form={form} errors={errors} towns={await townsOf(api)} />, answer.status);
   });
 
@@ -201,7 +194,7 @@ export const unitPages: FastifyPluginAsync<UiDeps> = async (app, { inject, confi
     const api = apiFor(inject, request, csrfOf(form));
     const answer = await api('PATCH', `/units/${encodeURIComponent(request.params.id)}`, unitChanges(form));
     if (answer.ok) return seeOther(reply, '/admin/units?done=unitSaved');
-    const errors = unitErrors(view, answer.problem, form);
+    const errors = unitErrors(view, answer.problem);
     return sendPage(reply, <EditUnitPage view={view} unit={await unitOf(api, request.params.id)} form={form} errors={errors} />, answer.status);
   });
 };

@@ -104,8 +104,6 @@ export const adminSettings: Record<keyof typeof zh, string> = {
   'adminSettings.units.fixedHint': "A unit's kind and town cannot be changed once it is added.",
   'adminSettings.units.requiresReview': 'An administrator reviews events before they are published',
   'adminSettings.units.requiresReviewHint': "When ticked, events submitted by this unit's organizers are published only after an administrator approves them.",
-  'adminSettings.units.townRequired': 'A unit of kind “Town or subdistrict” needs its town: choose one.',
-  'adminSettings.units.townOnlyForTowns': 'Only units of kind “Town or subdistrict” have a town: leave this empty.',
   'adminSettings.unitKind.bureau': 'District bureau',
   'adminSettings.unitKind.association': 'Science association',
   'adminSettings.unitKind.town': 'Town or subdistrict',

@@ -50,6 +50,7 @@ export const common: Record<keyof typeof zh, string> = {
   'field.unknown_reference': 'Please choose from the list.',
   'field.kind_not_offered': 'This event does not take this kind of sign-up.',
   'field.already_registered': 'This contact is already registered for this session.',
+  'field.not_for_kind': 'Leave this empty for this kind.',
   'field.invalid': 'This is not valid.',
   'problem.validation_failed': 'Some of what was sent is not valid: see the marked fields.',
   'problem.invalid_registration': 'Some details of the sign-up are not valid: see the marked fields.',

@@ -103,8 +103,6 @@ export const adminSettings = {
   'adminSettings.units.fixedHint': '单位的类型和对应镇街添加后不能再改。',
   'adminSettings.units.requiresReview': '发布前需要管理员审核',
   'adminSettings.units.requiresReviewHint': '勾选后，这个单位的组织者提交的活动要经管理员批准才会发布。',
-  'adminSettings.units.townRequired': '类型为“镇街”的单位必须选择对应的镇街。',
-  'adminSettings.units.townOnlyForTowns': '只有类型为“镇街”的单位才选择镇街，请留空。',
   'adminSettings.unitKind.bureau': '区直部门',
   'adminSettings.unitKind.association': '科协',
   'adminSettings.unitKind.town': '镇街',

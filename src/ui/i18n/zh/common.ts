@@ -49,6 +49,7 @@ export const common = {
   'field.unknown_reference': '请从列表中选择。',
   'field.kind_not_offered': '本活动不接受这种报名方式。',
   'field.already_registered': '已经用这个联系方式报名了本场。',
+  'field.not_for_kind': '这一类不填此项，请留空。',
   'field.invalid': '填写有误。',
   'problem.validation_failed': '提交的内容有误，请查看标出的项目。',
   'problem.invalid_registration': '报名信息有误，请查看标出的项目。',
