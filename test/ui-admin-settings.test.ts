@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { eq } from 'drizzle-orm';
-import { accountUnits, accounts, auditLog, authSessions, outboxMessages, type Role } from '../src/db/schema/index.js';
+import { auditLog, outboxMessages } from '../src/db/schema/index.js';
 import type { Clock } from '../src/lib/clock.js';
-import { secretHash } from '../src/modules/accounts/secrets.js';
 import { adminHeaders, build } from './helpers/build.js';
 import { buildCampaign, buildObservance, buildTown, buildUnit, buildVenue } from './helpers/factories.js';
-import { STAFF_PASSWORD, postForm, staffSession, textOf } from './helpers/ui.js';
+import { STAFF_PASSWORD, fieldErrorOf, postForm, quickSession, staffSession, textOf } from './helpers/ui.js';
 
 type Scene = Awaited<ReturnType<typeof build>>;
 type App = Scene['app'];
@@ -21,21 +19,13 @@ const { app, db } = await build(t);
  * A staff member with a session, made in the database: the sign-in form itself is tested in
  * ui-auth.test.ts, and skipping the password hash keeps this file quick.
  */
-async function session(scene: Pick<Scene, 'db'>, { role = 'admin' as Role, unitIds = [] as string[], displayName = '工作人员' } = {}) {
-  const email = `${randomBytes(5).toString('hex')}@example.cn`;
-  const [account] = await scene.db.insert(accounts).values({ email, displayName, role }).returning();
-  if (unitIds.length) await scene.db.insert(accountUnits).values(unitIds.map((unitId) => ({ accountId: account!.id, unitId })));
-  const secret = randomBytes(24).toString('base64url');
-  const csrf = randomBytes(24).toString('base64url');
-  await scene.db.insert(authSessions).values({ accountId: account!.id, secretHash: secretHash(secret), csrfToken: csrf, expiresAt: new Date('2100-01-01T00:00:00Z') });
-  return { email, cookie: `kepu_session=${secret}`, csrf, accountId: account!.id };
-}
+const session = (scene: Pick<Scene, 'db'>, options: Parameters<typeof quickSession>[1] = {}) => quickSession(scene.db, options);
 
 /** What the JSON API says, read as the test administrator (the pages' effects are checked here, not in the HTML). */
 const apiGet = async <T = any>(on: App, url: string): Promise<T> => (await on.inject({ url: `/api/v1${url}`, headers: adminHeaders })).json<T>();
 const page = (on: App, url: string, cookie: string) => on.inject({ url, headers: { cookie } });
 /** The message shown by a field: `<p class="error" id="f-name-error">…</p>`. */
-const fieldError = (html: string, field: string) => html.match(new RegExp(`<p class="error" id="f-${field.replace(/\./g, '-')}-error">([^<]*)</p>`))?.[1];
+const fieldError = fieldErrorOf;
 /** Early 2024 in Shanghai: "this year" is 2024 for the themed days. */
 const clock2024: Clock = { now: () => new Date('2024-03-01T00:00:00Z') };
 const venueBySlug = async (slug: string) => (await apiGet(app, '/venues?limit=200')).items.find((v: { slug: string }) => v.slug === slug);

@@ -1,30 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { accountUnits, accounts, authSessions, type Role } from '../src/db/schema/index.js';
-import { secretHash } from '../src/modules/accounts/secrets.js';
 import { adminHeaders, build } from './helpers/build.js';
 import { buildObservance, buildTown, buildUnit } from './helpers/factories.js';
-import { postForm, textOf } from './helpers/ui.js';
+import { fieldErrorOf, postForm, quickSession, textOf } from './helpers/ui.js';
 
 /** One app for the file; each test makes its own records, with unique names. */
 const { app, db } = await build(t);
 
 /** A staff member with a session made in the database (the sign-in form is tested in ui-auth.test.ts). */
-async function session({ role = 'admin' as Role, unitIds = [] as string[] } = {}) {
-  const email = `${randomBytes(5).toString('hex')}@example.cn`;
-  const [account] = await db.insert(accounts).values({ email, displayName: '工作人员', role }).returning();
-  if (unitIds.length) await db.insert(accountUnits).values(unitIds.map((unitId) => ({ accountId: account!.id, unitId })));
-  const secret = randomBytes(24).toString('base64url');
-  const csrf = randomBytes(24).toString('base64url');
-  await db.insert(authSessions).values({ accountId: account!.id, secretHash: secretHash(secret), csrfToken: csrf, expiresAt: new Date('2100-01-01T00:00:00Z') });
-  return { cookie: `kepu_session=${secret}`, csrf, accountId: account!.id };
-}
+const session = (options: Parameters<typeof quickSession>[1] = {}) => quickSession(db, options);
 
 /** What the JSON API says, read as the test administrator: the forms' effects are checked there, not in the HTML. */
 const apiGet = async <T = any>(url: string): Promise<T> => (await app.inject({ url: `/api/v1${url}`, headers: adminHeaders })).json<T>();
 const page = (url: string, cookie: string) => app.inject({ url, headers: { cookie } });
 /** The message shown by a field: `<p class="error" id="f-name-error">…</p>`. */
-const fieldError = (html: string, field: string) => html.match(new RegExp(`<p class="error" id="f-${field.replace(/\./g, '-')}-error">([^<]*)</p>`))?.[1];
+const fieldError = fieldErrorOf;
 const unitBySlug = async (slug: string) => (await apiGet<{ items: { slug: string; id: string }[] }>('/units')).items.find((u) => u.slug === slug) as any;
 const slugOf = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 const hasChinese = (text: string | undefined) => /[\u4e00-\u9fff]/.test(text ?? '');

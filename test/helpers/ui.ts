@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import type { Database } from '../../src/db/client.js';
+import { accountUnits, accounts, authSessions, type Role } from '../../src/db/schema/index.js';
+import { secretHash } from '../../src/modules/accounts/secrets.js';
 import { adminHeaders, type build } from './build.js';
 
 type App = Awaited<ReturnType<typeof build>>['app'];
@@ -38,3 +42,20 @@ export function postForm(app: App, url: string, fields: Record<string, string | 
 
 /** A page's text, with tags removed and whitespace collapsed, for assertions about what a reader sees. */
 export const textOf = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+
+/**
+ * A staff session written straight into the database: for tests of what pages show and do,
+ * where the sign-in itself (argon2, slow by design) is not what is tested.
+ */
+export async function quickSession(db: Database, { role = 'admin' as Role, unitIds = [] as string[], displayName = '工作人员' } = {}) {
+  const email = `${randomBytes(5).toString('hex')}@example.cn`;
+  const [account] = await db.insert(accounts).values({ email, displayName, role }).returning();
+  if (unitIds.length) await db.insert(accountUnits).values(unitIds.map((unitId) => ({ accountId: account!.id, unitId })));
+  const secret = randomBytes(24).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  await db.insert(authSessions).values({ accountId: account!.id, secretHash: secretHash(secret), csrfToken: csrf, expiresAt: new Date('2100-01-01T00:00:00Z') });
+  return { email, cookie: `kepu_session=${secret}`, csrf, accountId: account!.id };
+}
+
+/** The message a page shows by a field (Field's markup), or undefined. */
+export const fieldErrorOf = (html: string, field: string) => html.match(new RegExp(`<p class="error" id="f-${field.replace(/\./g, '-')}-error">([^<]*)</p>`))?.[1];
