@@ -34,20 +34,39 @@ const Marker = ({ view, required }: { view: View; required: boolean }) => {
 };
 type InputProps = InputAttributes & {
   view: View; name: string; label: string; errors: FormErrors; value?: string | number | null; hint?: string; required?: boolean;
+  /** False for filters, which are all optional: no "(optional)" after every label. */
+  marker?: boolean;
 };
 
-/** A labelled input whose error (from the API, through the catalogue) is next to it and tied to it. */
-export function Field({ view, name, label, errors, value, hint, required = false, ...input }: InputProps) {
+/** The ids that tie a control to its hint and its error. */
+function partsOf(name: string, errors: FormErrors, hint?: string) {
   const id = fieldId(name);
   const error = errors.fields[name];
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return { id, error, describedBy, invalid: error ? 'true' as const : undefined };
+}
+
+/** What every labelled field shares: the label with its marker, then the hint and the error, then the control. */
+function FieldFrame({ view, id, label, hint, error, required, marker, children }: {
+  view: View; id: string; label: string; hint?: string; error?: string; required: boolean; marker: boolean; children: ComponentChildren;
+}) {
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <Marker view={view} required={required} /></label>
+      <label for={id}>{label}{marker && <> <Marker view={view} required={required} /></>}</label>
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
       {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <input id={id} name={name} value={value ?? ''} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy} {...(input as object)} />
+      {children}
     </div>
+  );
+}
+
+/** A labelled input whose error (from the API, through the catalogue) is next to it and tied to it. */
+export function Field({ view, name, label, errors, value, hint, required = false, marker = true, ...input }: InputProps) {
+  const { id, error, describedBy, invalid } = partsOf(name, errors, hint);
+  return (
+    <FieldFrame view={view} id={id} label={label} hint={hint} error={error} required={required} marker={marker}>
+      <input id={id} name={name} value={value ?? ''} required={required} aria-invalid={invalid} aria-describedby={describedBy} {...(input as object)} />
+    </FieldFrame>
   );
 }
 
@@ -56,23 +75,19 @@ type SelectProps = {
   options: { value: string; label: string }[]; multiple?: boolean; values?: string[];
   /** The empty choice's words: "choose…" when required, "(none)" otherwise; a filter says "all". */
   emptyLabel?: string;
+  marker?: boolean;
 };
 
-export function Select({ view, name, label, errors, value, required = false, hint, options, multiple = false, values = [], emptyLabel }: SelectProps) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
+export function Select({ view, name, label, errors, value, required = false, hint, options, multiple = false, values = [], emptyLabel, marker = true }: SelectProps) {
+  const { id, error, describedBy, invalid } = partsOf(name, errors, hint);
   const chosen = new Set(multiple ? values : [value ?? '']);
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <Marker view={view} required={required} /></label>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <select id={id} name={name} required={required} multiple={multiple} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>
+    <FieldFrame view={view} id={id} label={label} hint={hint} error={error} required={required} marker={marker}>
+      <select id={id} name={name} required={required} multiple={multiple} aria-invalid={invalid} aria-describedby={describedBy}>
         {!multiple && <option value="">{emptyLabel ?? (required ? view.t('form.choose') : view.t('form.none'))}</option>}
         {options.map((o) => <option value={o.value} selected={chosen.has(o.value)}>{o.label}</option>)}
       </select>
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -80,24 +95,17 @@ export function Select({ view, name, label, errors, value, required = false, hin
 export function TextArea({ view, name, label, errors, value, hint, required = false, rows = 6, maxLength }: {
   view: View; name: string; label: string; errors: FormErrors; value?: string; hint?: string; required?: boolean; rows?: number; maxLength?: number;
 }) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const { id, error, describedBy, invalid } = partsOf(name, errors, hint);
   return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label} <Marker view={view} required={required} /></label>
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <textarea id={id} name={name} rows={rows} required={required} maxLength={maxLength} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>{value ?? ''}</textarea>
-    </div>
+    <FieldFrame view={view} id={id} label={label} hint={hint} error={error} required={required} marker>
+      <textarea id={id} name={name} rows={rows} required={required} maxLength={maxLength} aria-invalid={invalid} aria-describedby={describedBy}>{value ?? ''}</textarea>
+    </FieldFrame>
   );
 }
 
 /** One yes/no checkbox with its label beside it. */
 export function Checkbox({ name, label, errors, value, hint }: { name: string; label: string; errors: FormErrors; value: boolean; hint?: string }) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const { id, error, describedBy } = partsOf(name, errors, hint);
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
       {error && <p class="error" id={`${id}-error`}>{error}</p>}

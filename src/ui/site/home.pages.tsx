@@ -44,7 +44,7 @@ function HomePage({ view, names, filters, errors, now, thisMonth, done, list, mo
         <h2>{t('site.filter.title')}</h2>
         {month && <input type="hidden" name="view" value="month" />}
         {month && <input type="hidden" name="month" value={monthQuery.month} />}
-        <FilterInput name="q" label={t('site.filter.q')} type="search" errors={errors} value={filters.q} />
+        <FilterInput view={view} name="q" label={t('site.filter.q')} type="search" errors={errors} value={filters.q} />
         {/* On a phone the list comes first: the other filters fold away unless one is in use. */}
         <details class="more-filters" open={moreFilters}>
           <summary>{t('site.filter.more')}</summary>
@@ -57,8 +57,8 @@ function HomePage({ view, names, filters, errors, now, thisMonth, done, list, mo
               options={names.audiences.map((o) => ({ value: o.slug, label: view.lang === 'en' ? o.nameEn : o.nameZh }))} />
             <FilterSelect view={view} name="type" label={t('site.filter.type')} errors={errors} value={filters.type}
               options={EVENT_TYPES.map((type) => ({ value: type, label: labelOf(view, 'site.type', type) }))} />
-            {!month && <FilterInput name="from" label={t('site.filter.from')} type="date" errors={errors} value={filters.from} />}
-            {!month && <FilterInput name="to" label={t('site.filter.to')} type="date" errors={errors} value={filters.to} />}
+            {!month && <FilterInput view={view} name="from" label={t('site.filter.from')} type="date" errors={errors} value={filters.from} />}
+            {!month && <FilterInput view={view} name="to" label={t('site.filter.to')} type="date" errors={errors} value={filters.to} />}
           </div>
         </details>
         <div class="actions">

@@ -1,5 +1,5 @@
 import type { FormErrors } from '../form-errors.js';
-import { fieldId } from '../components.js';
+import { Field, Select } from '../components.js';
 import { formatRange, formatTime, localized, type View } from '../view.js';
 import { availabilityOf, comingSessions, feedLinksOf, labelOf, nameOf, type Names, type SiteEvent } from './site-data.js';
 
@@ -80,30 +80,11 @@ type FilterProps = { name: string; label: string; errors: FormErrors; value?: st
 
 /** A filter's select: "all" first, no required/optional marker (every filter is optional). */
 export function FilterSelect({ view, name, label, errors, value, options }: FilterProps & { view: View; options: { value: string; label: string }[] }) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label}</label>
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <select id={id} name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
-        <option value="">{view.t('site.filter.all')}</option>
-        {options.map((o) => <option value={o.value} selected={o.value === value}>{o.label}</option>)}
-      </select>
-    </div>
-  );
+  return <Select view={view} name={name} label={label} errors={errors} value={value} options={options} emptyLabel={view.t('site.filter.all')} marker={false} />;
 }
 
-export function FilterInput({ name, label, errors, value, type = 'text' }: FilterProps & { type?: 'text' | 'date' | 'search' }) {
-  const id = fieldId(name);
-  const error = errors.fields[name];
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={id}>{label}</label>
-      {error && <p class="error" id={`${id}-error`}>{error}</p>}
-      <input id={id} name={name} {...({ type } as object)} value={value ?? ''} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} />
-    </div>
-  );
+export function FilterInput({ view, name, label, errors, value, type = 'text' }: FilterProps & { view: View; type?: 'text' | 'date' | 'search' }) {
+  return <Field view={view} name={name} label={label} errors={errors} value={value} type={type} marker={false} />;
 }
 
 /** Subscribe to a themed day: the iCal feed (webcal:// opens the calendar app; https to copy), RSS and JSON. */
