@@ -1,4 +1,4 @@
-import { check, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, check, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { timestamps, units } from './reference.js';
 
@@ -30,6 +30,8 @@ export const campaignTasks = pgTable('campaign_tasks', {
   titleZh: text('title_zh').notNull(),
   titleEn: text('title_en'),
   descriptionZh: text('description_zh'),
+  /** The task of an earlier year's plan this one was copied from: the reports compare the two. */
+  copiedFromTaskId: uuid('copied_from_task_id').references((): AnyPgColumn => campaignTasks.id, { onDelete: 'set null' }),
   ...timestamps,
 }, (t) => [index('campaign_tasks_section_idx').on(t.sectionId, t.position)]);
 

@@ -48,6 +48,9 @@ export const events = pgTable('events', {
   /** Span of the event's live sessions, kept by the sessions service for filtering and ordering. */
   firstStartAt: timestamp('first_start_at', { withTimezone: true }),
   lastEndAt: timestamp('last_end_at', { withTimezone: true }),
+  /** Science workers and volunteers involved, as the national Science Day reporting asks; null: not entered yet. */
+  scienceWorkers: integer('science_workers'),
+  volunteers: integer('volunteers'),
   /** The reviewer's note when an event is returned to its organizers. */
   reviewComment: text('review_comment'),
   publishedAt: timestamp('published_at', { withTimezone: true }),
@@ -61,6 +64,7 @@ export const events = pgTable('events', {
   check('events_party_size_limit_check', sql`${t.partySizeLimit} between 1 and 100`),
   check('events_reminder_offsets_check', sql`cardinality(${t.reminderOffsetsMinutes}) <= 5 and 5 <= all(${t.reminderOffsetsMinutes}) and 20160 >= all(${t.reminderOffsetsMinutes})`),
   check('events_promotion_cutoff_check', sql`${t.promotionCutoffMinutes} between 0 and 10080`),
+  check('events_outreach_check', sql`(${t.scienceWorkers} is null or ${t.scienceWorkers} between 0 and 1000000) and (${t.volunteers} is null or ${t.volunteers} between 0 and 1000000)`),
   check('events_window_check', sql`${t.registrationOpensAt} is null or ${t.registrationClosesAt} is null or ${t.registrationOpensAt} < ${t.registrationClosesAt}`),
   index('events_status_start_idx').on(t.status, t.firstStartAt, t.id),
   index('events_owner_idx').on(t.ownerUnitId),
