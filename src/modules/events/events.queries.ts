@@ -51,6 +51,7 @@ const EVENT_DOCUMENT = `json_build_object(
       'streamUrl', case when $public and e.registration_mode <> 'none' then null else s.stream_url end,
       'updatedAt', ${iso('s.updated_at')}) order by s.starts_at, s.id)
     from sessions s where s.event_id = e.id), '[]'::json),
+  'scienceWorkers', e.science_workers, 'volunteers', e.volunteers,
   'reviewComment', e.review_comment,
   'publishedAt', ${iso('e.published_at')}, 'cancelledAt', ${iso('e.cancelled_at')},
   'createdAt', ${iso('e.created_at')}, 'updatedAt', ${iso('e.updated_at')})`;

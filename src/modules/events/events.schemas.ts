@@ -65,6 +65,8 @@ export const EventSchema = Type.Object({
   publicUrl: Type.String({ description: 'The event\'s page on the public site' }),
   icalUrl: Type.String({ description: 'The event\'s sessions as an iCal calendar (https)' }),
   webcalUrl: Type.String({ description: 'The same calendar as a webcal:// subscription link' }),
+  scienceWorkers: Nullable(Type.Integer({ description: 'Science workers involved, entered by the organizers for the year\'s report; null: not entered' })),
+  volunteers: Nullable(Type.Integer({ description: 'Volunteers involved, entered by the organizers; null: not entered' })),
   reviewComment: Nullable(Type.String({ description: 'Why an administrator returned the event for changes' })),
   publishedAt: Nullable(Type.String({ format: 'date-time' })),
   cancelledAt: Nullable(Type.String({ format: 'date-time' })),
@@ -111,6 +113,8 @@ const eventFields = {
   })),
   tags: Type.Optional(Type.Array(ShortText(50), { maxItems: 30, uniqueItems: true })),
   audiences: Type.Optional(Type.Array(Slug, { maxItems: 10, uniqueItems: true })),
+  scienceWorkers: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Science workers involved (national Science Day reporting)' }))),
+  volunteers: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Volunteers involved' }))),
 };
 export const CreateEventBody = Type.Object({
   ...eventFields,

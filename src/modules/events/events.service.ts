@@ -94,7 +94,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone, baseU
           venueId: body.venueId ?? null, timezone: body.timezone ?? defaultTimezone, registrationMode: body.registrationMode ?? 'none',
           registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt, capacity: body.capacity ?? null, tags: body.tags ?? [],
           partySizeLimit: body.partySizeLimit, waitlistEnabled: body.waitlistEnabled, promotionCutoffMinutes: body.promotionCutoffMinutes,
-          reminderOffsetsMinutes: body.reminderOffsetsMinutes,
+          reminderOffsetsMinutes: body.reminderOffsetsMinutes, scienceWorkers: body.scienceWorkers ?? null, volunteers: body.volunteers ?? null,
         }).returning({ id: events.id });
         const eventId = row!.id;
         await replaceLinks(tx, eventId, body);
