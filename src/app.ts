@@ -37,6 +37,8 @@ import { calendarRoutes, feedRoutes } from './modules/feeds/feeds.routes.js';
 import { createHttpCache } from './lib/http-cache.js';
 import { QuestionSchema, RegistrationSchema } from './modules/registrations/registrations.schemas.js';
 import { uiRoutes } from './ui/ui.routes.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { ReportSchema } from './modules/reports/reports.schemas.js';
 
 export interface AppOptions {
   config: Config;
@@ -80,7 +82,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.setValidatorCompiler(validatorCompiler());
   app.decorate('config', config);
-  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema, RegistrationSchema, QuestionSchema]) {
+  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema, RegistrationSchema, QuestionSchema, ReportSchema]) {
     app.addSchema(schema);
   }
 
@@ -135,6 +137,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(outboxRoutes, deps);
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
+    await api.register(reportsRoutes, deps);
   }, { prefix: '/api/v1' });
   // The public site and the admin UI, which read and write through the API above.
   await app.register(uiRoutes, { inject: app.inject.bind(app), clock, config });

@@ -1,0 +1,179 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Executor } from '../../db/client.js';
+import type { Dimension } from './reports.schemas.js';
+
+/** The sums a group's figures are made of; rates are divided out in figures.ts. */
+export type FigureSums = {
+  events: number; sessions: number; seatsOffered: number;
+  registrationsIndividual: number; registrationsClass: number; peopleRegistered: number;
+  checkedIn: number; recordedAttendance: number;
+  /** Registered and checked-in headcount of sessions that have begun: the attendance rate's parts. */
+  peopleStarted: number; checkedInStarted: number;
+  /** Headcount confirmed when its session began, and the part of it never checked in. */
+  confirmedAtStart: number; noShow: number;
+  waitlistPeak: number; cancellations: number; scienceWorkers: number; volunteers: number;
+};
+export type GroupRow = { k1: string | null; k2: string | null } & FigureSums;
+
+export type ReportScope = {
+  campaignId: string;
+  /** Only sessions starting in [from, to). */
+  from: Date | null; to: Date | null;
+  /** Only events these units own or co-organize, and only these units' groups; null: every unit. */
+  unitIds: string[] | null;
+  now: Date;
+};
+
+/**
+ * Which groups a session falls in along one dimension, with whether the session's figures
+ * count there (`full`) and the recorded attendance the group gets. Event-level dimensions
+ * put every session of an event in each of the event's groups (all its units, all its
+ * audiences); month is the session's own, in the event's time zone. Audience is the one
+ * with two sources: the event's audiences take the whole session, while headcounts
+ * recorded per audience at sessions without registration go only to their own audience —
+ * also one the event was not tagged with, which then gets those people and nothing else.
+ */
+function membership(dimension: Dimension | 'all', unitIds: string[] | null): SQL {
+  const eventKey = (column: string) => sql.raw(`select sf.session_id, ${column} as key, true as full, sf.recorded from sf join ev on ev.id = sf.event_id`);
+  switch (dimension) {
+    case 'all': return sql`select sf.session_id, 'all'::text as key, true as full, sf.recorded from sf`;
+    case 'task': return eventKey('ev.task_id::text');
+    case 'town': return eventKey('ev.town_id::text');
+    case 'observance': return eventKey('ev.observance_id::text');
+    case 'type': return eventKey('ev.type');
+    case 'month': return sql`select sf.session_id, sf.month as key, true as full, sf.recorded from sf`;
+    case 'unit': return sql`select sf.session_id, u.unit_id::text as key, true as full, sf.recorded from sf
+      join (select ev.id as event_id, ev.owner_unit_id as unit_id from ev
+            union select eu.event_id, eu.unit_id from event_units eu join ev on ev.id = eu.event_id) u on u.event_id = sf.event_id
+      ${unitIds ? sql`where u.unit_id = any(${sql.param(unitIds)}::uuid[])` : sql``}`;
+    case 'audience': return sql`select coalesce(a.session_id, r.session_id) as session_id, coalesce(a.key, r.key) as key,
+        a.session_id is not null as full, coalesce(r.headcount, 0) as recorded
+      from (select sf.session_id, ea.audience_slug as key from sf join event_audiences ea on ea.event_id = sf.event_id
+            union all
+            select sf.session_id, null from sf where not exists (select 1 from event_audiences ea where ea.event_id = sf.event_id)) a
+      full join (select sa.session_id, sa.audience_slug as key, sa.headcount from session_attendance sa join sf on sf.session_id = sa.session_id) r
+        on r.session_id = a.session_id and r.key = a.key`;
+  }
+}
+
+/**
+ * One campaign's figures per group, aggregated by PostgreSQL in one statement: published
+ * events under the campaign's tasks, their scheduled sessions, and per session the
+ * registrations, the history (for who was confirmed when the session began, and for the
+ * waiting list's running headcount) and the recorded attendance. A session or event counted
+ * in several groups (an event with two units) is counted once in each; totals come from
+ * the same statement with the single group 'all', never from adding groups up.
+ */
+export async function groupFigures(db: Executor, scope: ReportScope, dimensions: [Dimension | 'all'] | [Dimension, Dimension]): Promise<GroupRow[]> {
+  const [first, second] = dimensions;
+  const recordedFrom = second === 'audience' ? 'd2' : 'd1';
+  const result = await db.execute(sql`with
+  ev as (
+    select e.id, e.type, e.owner_unit_id, e.observance_id, e.task_id, e.science_workers, e.volunteers, e.timezone, v.town_id
+    from events e
+    join campaign_tasks t on t.id = e.task_id
+    join campaign_sections cs on cs.id = t.section_id
+    left join venues v on v.id = e.venue_id
+    where cs.campaign_id = ${scope.campaignId} and e.status = 'published'
+      ${scope.unitIds ? sql`and (e.owner_unit_id = any(${sql.param(scope.unitIds)}::uuid[])
+        or exists (select 1 from event_units eu where eu.event_id = e.id and eu.unit_id = any(${sql.param(scope.unitIds)}::uuid[])))` : sql``}
+  ),
+  ss as (
+    select s.id, s.event_id, s.starts_at, s.effective_capacity, to_char(s.starts_at at time zone ev.timezone, 'YYYY-MM') as month,
+      s.starts_at <= ${scope.now.toISOString()}::timestamptz as started
+    from sessions s join ev on ev.id = s.event_id
+    where s.status = 'scheduled'
+      ${scope.from ? sql`and s.starts_at >= ${scope.from.toISOString()}::timestamptz` : sql``}
+      ${scope.to ? sql`and s.starts_at < ${scope.to.toISOString()}::timestamptz` : sql``}
+  ),
+  reg as (
+    select r.session_id,
+      count(*) filter (where r.kind = 'individual' and r.status in ('confirmed', 'attended')) as individual,
+      count(*) filter (where r.kind = 'class' and r.status in ('confirmed', 'attended')) as class,
+      coalesce(sum(r.headcount) filter (where r.status in ('confirmed', 'attended')), 0) as people,
+      coalesce(sum(r.checked_in_headcount) filter (where r.status = 'attended'), 0) as checked_in,
+      count(*) filter (where r.status = 'cancelled') as cancellations
+    from registrations r join ss on ss.id = r.session_id
+    group by r.session_id
+  ),
+  hist as (
+    select h.id, h.registration_id, h.session_id, h.status, h.headcount, h.changed_at, ss.starts_at, ss.started
+    from registration_history h join ss on ss.id = h.session_id
+  ),
+  -- Each registration's last state at or before its session's start, for sessions that began.
+  at_start as (
+    select distinct on (hist.registration_id) hist.registration_id, hist.session_id, hist.status, hist.headcount
+    from hist where hist.started and hist.changed_at <= hist.starts_at
+    order by hist.registration_id, hist.changed_at desc, hist.id desc
+  ),
+  no_show as (
+    select a.session_id,
+      coalesce(sum(a.headcount) filter (where a.status in ('confirmed', 'attended')), 0) as confirmed_at_start,
+      coalesce(sum(a.headcount) filter (where a.status in ('confirmed', 'attended') and r.checked_in_at is null), 0) as no_show
+    from at_start a join registrations r on r.id = a.registration_id
+    group by a.session_id
+  ),
+  -- The waiting list's headcount after every change: each history row adds its waitlisted
+  -- headcount and takes away what the registration's previous row had waiting.
+  wl_step as (
+    select hist.session_id, hist.changed_at, hist.id,
+      (case when hist.status = 'waitlisted' then hist.headcount else 0 end)
+      - coalesce(lag(case when hist.status = 'waitlisted' then hist.headcount else 0 end) over (partition by hist.registration_id order by hist.id), 0) as delta
+    from hist
+  ),
+  wl_level as (
+    select session_id, sum(delta) over (partition by session_id order by changed_at, id) as level from wl_step
+  ),
+  peak as (select session_id, max(level) as peak from wl_level group by session_id),
+  recorded as (
+    select sa.session_id, sum(sa.headcount) as total from session_attendance sa join ss on ss.id = sa.session_id group by sa.session_id
+  ),
+  sf as (
+    select ss.id as session_id, ss.event_id, ss.month, coalesce(ss.effective_capacity, 0) as seats,
+      coalesce(reg.individual, 0) as individual, coalesce(reg.class, 0) as class, coalesce(reg.people, 0) as people,
+      coalesce(reg.checked_in, 0) as checked_in, coalesce(reg.cancellations, 0) as cancellations,
+      case when ss.started then coalesce(reg.people, 0) else 0 end as people_started,
+      case when ss.started then coalesce(reg.checked_in, 0) else 0 end as checked_in_started,
+      coalesce(no_show.confirmed_at_start, 0) as confirmed_at_start, coalesce(no_show.no_show, 0) as no_show,
+      greatest(coalesce(peak.peak, 0), 0) as peak, coalesce(recorded.total, 0) as recorded
+    from ss
+    left join reg on reg.session_id = ss.id
+    left join no_show on no_show.session_id = ss.id
+    left join peak on peak.session_id = ss.id
+    left join recorded on recorded.session_id = ss.id
+  ),
+  d1 as (${membership(first, scope.unitIds)}),
+  d2 as (${second ? membership(second, scope.unitIds) : sql`select sf.session_id, null::text as key, true as full, 0 as recorded from sf`}),
+  m as (
+    select d1.session_id, d1.key as k1, d2.key as k2, d1.full and d2.full as full, ${sql.raw(recordedFrom)}.recorded
+    from d1 join d2 on d2.session_id = d1.session_id
+  ),
+  outreach as (
+    select x.k1, x.k2, coalesce(sum(ev.science_workers), 0) as science_workers, coalesce(sum(ev.volunteers), 0) as volunteers
+    from (select distinct m.k1, m.k2, sf.event_id from m join sf on sf.session_id = m.session_id where m.full) x
+    join ev on ev.id = x.event_id
+    group by x.k1, x.k2
+  )
+  select m.k1, m.k2,
+    count(distinct sf.event_id) filter (where m.full)::int as "events",
+    count(*) filter (where m.full)::int as "sessions",
+    coalesce(sum(sf.seats) filter (where m.full), 0)::int as "seatsOffered",
+    coalesce(sum(sf.individual) filter (where m.full), 0)::int as "registrationsIndividual",
+    coalesce(sum(sf.class) filter (where m.full), 0)::int as "registrationsClass",
+    coalesce(sum(sf.people) filter (where m.full), 0)::int as "peopleRegistered",
+    coalesce(sum(sf.checked_in) filter (where m.full), 0)::int as "checkedIn",
+    coalesce(sum(m.recorded), 0)::int as "recordedAttendance",
+    coalesce(sum(sf.people_started) filter (where m.full), 0)::int as "peopleStarted",
+    coalesce(sum(sf.checked_in_started) filter (where m.full), 0)::int as "checkedInStarted",
+    coalesce(sum(sf.confirmed_at_start) filter (where m.full), 0)::int as "confirmedAtStart",
+    coalesce(sum(sf.no_show) filter (where m.full), 0)::int as "noShow",
+    coalesce(sum(sf.peak) filter (where m.full), 0)::int as "waitlistPeak",
+    coalesce(sum(sf.cancellations) filter (where m.full), 0)::int as "cancellations",
+    coalesce(max(o.science_workers), 0)::int as "scienceWorkers",
+    coalesce(max(o.volunteers), 0)::int as "volunteers"
+  from m
+  join sf on sf.session_id = m.session_id
+  left join outreach o on o.k1 is not distinct from m.k1 and o.k2 is not distinct from m.k2
+  group by m.k1, m.k2`);
+  return rowsOf<GroupRow>(result);
+}
