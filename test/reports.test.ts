@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import t from 'tap';
-import { campaignSections, campaignTasks, campaignTaskUnits, campaigns } from '../src/db/schema/index.js';
+import { campaignSections, campaignTasks, campaignTaskUnits, campaigns, sessions } from '../src/db/schema/index.js';
 import type { Figures, Report } from '../src/modules/reports/reports.schemas.js';
 import { adminHeaders, build, buildAccount } from './helpers/build.js';
 import { buildAudiences, buildObservance, buildTown, buildUnit, buildVenue } from './helpers/factories.js';
@@ -103,7 +103,8 @@ t.test('a hand-counted campaign, every dimension, both years', async (t) => {
   const r7 = await signUp(e1.id, s2, { partySize: 1 });
   t.same([r5.status, r6.status, r7.status], ['confirmed', 'waitlisted', 'waitlisted']);
   await signUp(e3.id, e3.sessions[0]!, { partySize: 2 });
-  t.equal((await signUp(e3.id, e3.sessions[0]!, { partySize: 1 })).status, 'waitlisted');
+  const r9 = await signUp(e3.id, e3.sessions[0]!, { partySize: 1 });
+  t.equal(r9.status, 'waitlisted');
 
   clock.set('2024-04-15T00:00:00Z');
   t.equal((await call('POST', `/registrations/${r4.token}/cancel`, {}, {})).statusCode, 200);
@@ -116,6 +117,9 @@ t.test('a hand-counted campaign, every dimension, both years', async (t) => {
   t.equal((await call('POST', `/events/${e1.id}/check-ins`, { registrationId: r6.id })).statusCode, 200);
   t.equal((await call('PUT', `/events/${e2.id}/sessions/${e2.sessions[0]}/attendance`, { counts: { elderly: 40, farmers: 15 } })).statusCode, 200);
   clock.set('2024-05-20T00:00:00Z');
+  // The waiting list's rollup on each session, kept by the trigger of migration 0013: S2 had 3 waiting at most and none now; S4 has 1.
+  const waiting = await db.select({ id: sessions.id, now: sessions.waitlistHeadcount, peak: sessions.waitlistPeak }).from(sessions).where(inArray(sessions.id, [s2, e3.sessions[0]!]));
+  t.same(Object.fromEntries(waiting.map((w) => [w.id, [w.now, w.peak]])), { [s2]: [0, 3], [e3.sessions[0]!]: [1, 1] });
 
   const report = async (query: string, headers = adminHeaders) => {
     const res = await call('GET', `/reports/campaigns/${current.id}?${query}`, undefined, headers);
@@ -295,4 +299,11 @@ t.test('a hand-counted campaign, every dimension, both years', async (t) => {
   // The lineage link is what matched B to B′ above: without it the titles differ.
   await db.update(campaignTasks).set({ copiedFromTaskId: null }).where(eq(campaignTasks.id, taskB));
   t.same((await report('groupBy=task')).groups[1]!.previous, zero, 'an unmatched task has nothing to compare with');
+
+  // A waiting party that grows raises the peak; one that leaves lowers what waits, not the peak.
+  const waitlistOf = async () => (await db.select({ now: sessions.waitlistHeadcount, peak: sessions.waitlistPeak }).from(sessions).where(eq(sessions.id, e3.sessions[0]!)))[0];
+  t.equal((await call('PATCH', `/registrations/${r9.token}`, { partySize: 2 }, {})).statusCode, 200);
+  t.same(await waitlistOf(), { now: 2, peak: 2 });
+  t.equal((await call('POST', `/registrations/${r9.token}/cancel`, {}, {})).statusCode, 200);
+  t.same(await waitlistOf(), { now: 0, peak: 2 });
 });

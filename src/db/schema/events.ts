@@ -102,6 +102,12 @@ export const sessions = pgTable('sessions', {
   effectiveCapacity: integer('effective_capacity'),
   /** Headcount of confirmed and attended registrations. */
   seatsTaken: integer('seats_taken').notNull().default(0),
+  /**
+   * Headcount waiting now, and the most that ever waited at once (the reports' waiting-list
+   * peak), kept by a trigger on registrations (migration 0013) in the change's transaction.
+   */
+  waitlistHeadcount: integer('waitlist_headcount').notNull().default(0),
+  waitlistPeak: integer('waitlist_peak').notNull().default(0),
   /** For online or mixed events; shown only to registrants when the event takes registrations. */
   streamUrl: text('stream_url'),
   status: text('status').$type<SessionStatus>().notNull().default('scheduled'),

@@ -14,6 +14,7 @@ export type FigureSums = {
   waitlistPeak: number; cancellations: number; scienceWorkers: number; volunteers: number;
 };
 export type GroupRow = { k1: string | null; k2: string | null } & FigureSums;
+export type GroupFigures = { groups: GroupRow[]; totals: FigureSums };
 
 export type ReportScope = {
   campaignId: string;
@@ -33,10 +34,9 @@ export type ReportScope = {
  * recorded per audience at sessions without registration go only to their own audience —
  * also one the event was not tagged with, which then gets those people and nothing else.
  */
-function membership(dimension: Dimension | 'all', unitIds: string[] | null): SQL {
+function membership(dimension: Dimension, unitIds: string[] | null): SQL {
   const eventKey = (column: string) => sql.raw(`select sf.session_id, ${column} as key, true as full, sf.recorded from sf join ev on ev.id = sf.event_id`);
   switch (dimension) {
-    case 'all': return sql`select sf.session_id, 'all'::text as key, true as full, sf.recorded from sf`;
     case 'task': return eventKey('ev.task_id::text');
     case 'town': return eventKey('ev.town_id::text');
     case 'observance': return eventKey('ev.observance_id::text');
@@ -56,18 +56,48 @@ function membership(dimension: Dimension | 'all', unitIds: string[] | null): SQL
   }
 }
 
+/** The sums over a group's sessions; `only` keeps the sessions whose figures count there (see membership). */
+const sums = (only: SQL, recorded: SQL) => sql`
+    count(distinct sf.event_id) filter (${only})::int as "events",
+    count(*) filter (${only})::int as "sessions",
+    coalesce(sum(sf.seats) filter (${only}), 0)::int as "seatsOffered",
+    coalesce(sum(sf.individual) filter (${only}), 0)::int as "registrationsIndividual",
+    coalesce(sum(sf.class) filter (${only}), 0)::int as "registrationsClass",
+    coalesce(sum(sf.people) filter (${only}), 0)::int as "peopleRegistered",
+    coalesce(sum(sf.checked_in) filter (${only}), 0)::int as "checkedIn",
+    coalesce(sum(${recorded}), 0)::int as "recordedAttendance",
+    coalesce(sum(sf.people_started) filter (${only}), 0)::int as "peopleStarted",
+    coalesce(sum(sf.checked_in_started) filter (${only}), 0)::int as "checkedInStarted",
+    coalesce(sum(sf.confirmed_at_start) filter (${only}), 0)::int as "confirmedAtStart",
+    coalesce(sum(sf.no_show) filter (${only}), 0)::int as "noShow",
+    coalesce(sum(sf.peak) filter (${only}), 0)::int as "waitlistPeak",
+    coalesce(sum(sf.cancellations) filter (${only}), 0)::int as "cancellations"`;
+
 /**
- * One campaign's figures per group, aggregated by PostgreSQL in one statement: published
- * events under the campaign's tasks, their scheduled sessions, and per session the
- * registrations, the history (for who was confirmed when the session began, and for the
- * waiting list's running headcount) and the recorded attendance. A session or event counted
- * in several groups (an event with two units) is counted once in each; totals come from
- * the same statement with the single group 'all', never from adding groups up.
+ * One campaign's figures per group, and its totals, aggregated by PostgreSQL in one
+ * statement: published events under the campaign's tasks, their scheduled sessions, and per
+ * session its registrations, its waiting list's peak (kept on the session by a trigger,
+ * migration 0013) and its recorded attendance. A session or event in several groups (an
+ * event with two units) counts once in each; the totals are counted from the sessions
+ * themselves, never by adding groups up, so they count it once.
  */
-export async function groupFigures(db: Executor, scope: ReportScope, dimensions: [Dimension | 'all'] | [Dimension, Dimension]): Promise<GroupRow[]> {
+export async function groupFigures(db: Executor, scope: ReportScope, dimensions: [Dimension] | [Dimension, Dimension]): Promise<GroupFigures> {
+  const rows = await db.transaction(async (tx) => {
+    // The planner's row estimates over these joined CTEs come out absurdly high, which on
+    // PostgreSQL switches on JIT compilation: seconds of compiling for a query that runs in
+    // a tenth of that. Grouping 200,000 registrations by hash wants more than 4 MB.
+    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    return rowsOf<GroupRow & { total: boolean }>(await tx.execute(groupFiguresQuery(scope, dimensions)));
+  });
+  const { total: _, k1: _k1, k2: _k2, ...totals } = rows.find((r) => r.total)!;
+  return { groups: rows.filter((r) => !r.total).map(({ total: _t, ...row }) => row), totals };
+}
+
+export function groupFiguresQuery(scope: ReportScope, dimensions: [Dimension] | [Dimension, Dimension]): SQL {
   const [first, second] = dimensions;
   const recordedFrom = second === 'audience' ? 'd2' : 'd1';
-  const result = await db.execute(sql`with
+  return sql`with
   ev as (
     select e.id, e.type, e.owner_unit_id, e.observance_id, e.task_id, e.science_workers, e.volunteers, e.timezone, v.town_id
     from events e
@@ -79,67 +109,55 @@ export async function groupFigures(db: Executor, scope: ReportScope, dimensions:
         or exists (select 1 from event_units eu where eu.event_id = e.id and eu.unit_id = any(${sql.param(scope.unitIds)}::uuid[])))` : sql``}
   ),
   ss as (
-    select s.id, s.event_id, s.starts_at, s.effective_capacity, to_char(s.starts_at at time zone ev.timezone, 'YYYY-MM') as month,
+    select s.id, s.event_id, s.starts_at, s.effective_capacity, s.waitlist_peak, to_char(s.starts_at at time zone ev.timezone, 'YYYY-MM') as month,
       s.starts_at <= ${scope.now.toISOString()}::timestamptz as started
     from sessions s join ev on ev.id = s.event_id
     where s.status = 'scheduled'
       ${scope.from ? sql`and s.starts_at >= ${scope.from.toISOString()}::timestamptz` : sql``}
       ${scope.to ? sql`and s.starts_at < ${scope.to.toISOString()}::timestamptz` : sql``}
   ),
-  reg as (
-    select r.session_id,
-      count(*) filter (where r.kind = 'individual' and r.status in ('confirmed', 'attended')) as individual,
-      count(*) filter (where r.kind = 'class' and r.status in ('confirmed', 'attended')) as class,
-      coalesce(sum(r.headcount) filter (where r.status in ('confirmed', 'attended')), 0) as people,
-      coalesce(sum(r.checked_in_headcount) filter (where r.status = 'attended'), 0) as checked_in,
-      count(*) filter (where r.status = 'cancelled') as cancellations
+  -- Who was expected when a session began: a registration checked in counts if it existed by
+  -- then (a walk-in did not); one never checked in counts if it was confirmed at the start —
+  -- its current status when that last changed before the start, else its status then, read
+  -- from the history (only for those few: cancelled or promoted after the start).
+  expected as (
+    select r.session_id, r.kind, r.status, r.headcount, r.checked_in_headcount, ss.started,
+      case
+        when not ss.started then false
+        when r.checked_in_at is not null then r.created_at <= ss.starts_at
+        when r.status_changed_at <= ss.starts_at then r.status in ('confirmed', 'attended')
+        else coalesce((select h.status in ('confirmed', 'attended') from registration_history h
+          where h.registration_id = r.id and h.changed_at <= ss.starts_at order by h.changed_at desc, h.id desc limit 1), false)
+      end as expected_at_start,
+      r.checked_in_at is not null as checked_in
     from registrations r join ss on ss.id = r.session_id
-    group by r.session_id
   ),
-  hist as (
-    select h.id, h.registration_id, h.session_id, h.status, h.headcount, h.changed_at, ss.starts_at, ss.started
-    from registration_history h join ss on ss.id = h.session_id
+  reg as (
+    select session_id,
+      count(*) filter (where kind = 'individual' and status in ('confirmed', 'attended')) as individual,
+      count(*) filter (where kind = 'class' and status in ('confirmed', 'attended')) as class,
+      coalesce(sum(headcount) filter (where status in ('confirmed', 'attended')), 0) as people,
+      coalesce(sum(checked_in_headcount) filter (where status = 'attended'), 0) as checked_in,
+      count(*) filter (where status = 'cancelled') as cancellations,
+      coalesce(sum(headcount) filter (where started and status in ('confirmed', 'attended')), 0) as people_started,
+      coalesce(sum(checked_in_headcount) filter (where started and status = 'attended'), 0) as checked_in_started,
+      coalesce(sum(headcount) filter (where expected_at_start), 0) as confirmed_at_start,
+      coalesce(sum(headcount) filter (where expected_at_start and not checked_in), 0) as no_show
+    from expected
+    group by session_id
   ),
-  -- Each registration's last state at or before its session's start, for sessions that began.
-  at_start as (
-    select distinct on (hist.registration_id) hist.registration_id, hist.session_id, hist.status, hist.headcount
-    from hist where hist.started and hist.changed_at <= hist.starts_at
-    order by hist.registration_id, hist.changed_at desc, hist.id desc
-  ),
-  no_show as (
-    select a.session_id,
-      coalesce(sum(a.headcount) filter (where a.status in ('confirmed', 'attended')), 0) as confirmed_at_start,
-      coalesce(sum(a.headcount) filter (where a.status in ('confirmed', 'attended') and r.checked_in_at is null), 0) as no_show
-    from at_start a join registrations r on r.id = a.registration_id
-    group by a.session_id
-  ),
-  -- The waiting list's headcount after every change: each history row adds its waitlisted
-  -- headcount and takes away what the registration's previous row had waiting.
-  wl_step as (
-    select hist.session_id, hist.changed_at, hist.id,
-      (case when hist.status = 'waitlisted' then hist.headcount else 0 end)
-      - coalesce(lag(case when hist.status = 'waitlisted' then hist.headcount else 0 end) over (partition by hist.registration_id order by hist.id), 0) as delta
-    from hist
-  ),
-  wl_level as (
-    select session_id, sum(delta) over (partition by session_id order by changed_at, id) as level from wl_step
-  ),
-  peak as (select session_id, max(level) as peak from wl_level group by session_id),
   recorded as (
     select sa.session_id, sum(sa.headcount) as total from session_attendance sa join ss on ss.id = sa.session_id group by sa.session_id
   ),
-  sf as (
+  sf as materialized (
     select ss.id as session_id, ss.event_id, ss.month, coalesce(ss.effective_capacity, 0) as seats,
       coalesce(reg.individual, 0) as individual, coalesce(reg.class, 0) as class, coalesce(reg.people, 0) as people,
       coalesce(reg.checked_in, 0) as checked_in, coalesce(reg.cancellations, 0) as cancellations,
-      case when ss.started then coalesce(reg.people, 0) else 0 end as people_started,
-      case when ss.started then coalesce(reg.checked_in, 0) else 0 end as checked_in_started,
-      coalesce(no_show.confirmed_at_start, 0) as confirmed_at_start, coalesce(no_show.no_show, 0) as no_show,
-      greatest(coalesce(peak.peak, 0), 0) as peak, coalesce(recorded.total, 0) as recorded
+      coalesce(reg.people_started, 0) as people_started, coalesce(reg.checked_in_started, 0) as checked_in_started,
+      coalesce(reg.confirmed_at_start, 0) as confirmed_at_start, coalesce(reg.no_show, 0) as no_show,
+      ss.waitlist_peak as peak, coalesce(recorded.total, 0) as recorded
     from ss
     left join reg on reg.session_id = ss.id
-    left join no_show on no_show.session_id = ss.id
-    left join peak on peak.session_id = ss.id
     left join recorded on recorded.session_id = ss.id
   ),
   d1 as (${membership(first, scope.unitIds)}),
@@ -154,26 +172,15 @@ export async function groupFigures(db: Executor, scope: ReportScope, dimensions:
     join ev on ev.id = x.event_id
     group by x.k1, x.k2
   )
-  select m.k1, m.k2,
-    count(distinct sf.event_id) filter (where m.full)::int as "events",
-    count(*) filter (where m.full)::int as "sessions",
-    coalesce(sum(sf.seats) filter (where m.full), 0)::int as "seatsOffered",
-    coalesce(sum(sf.individual) filter (where m.full), 0)::int as "registrationsIndividual",
-    coalesce(sum(sf.class) filter (where m.full), 0)::int as "registrationsClass",
-    coalesce(sum(sf.people) filter (where m.full), 0)::int as "peopleRegistered",
-    coalesce(sum(sf.checked_in) filter (where m.full), 0)::int as "checkedIn",
-    coalesce(sum(m.recorded), 0)::int as "recordedAttendance",
-    coalesce(sum(sf.people_started) filter (where m.full), 0)::int as "peopleStarted",
-    coalesce(sum(sf.checked_in_started) filter (where m.full), 0)::int as "checkedInStarted",
-    coalesce(sum(sf.confirmed_at_start) filter (where m.full), 0)::int as "confirmedAtStart",
-    coalesce(sum(sf.no_show) filter (where m.full), 0)::int as "noShow",
-    coalesce(sum(sf.peak) filter (where m.full), 0)::int as "waitlistPeak",
-    coalesce(sum(sf.cancellations) filter (where m.full), 0)::int as "cancellations",
-    coalesce(max(o.science_workers), 0)::int as "scienceWorkers",
-    coalesce(max(o.volunteers), 0)::int as "volunteers"
+  select false as total, m.k1, m.k2, ${sums(sql`where m.full`, sql`m.recorded`)},
+    coalesce(max(o.science_workers), 0)::int as "scienceWorkers", coalesce(max(o.volunteers), 0)::int as "volunteers"
   from m
   join sf on sf.session_id = m.session_id
   left join outreach o on o.k1 is not distinct from m.k1 and o.k2 is not distinct from m.k2
-  group by m.k1, m.k2`);
-  return rowsOf<GroupRow>(result);
+  group by m.k1, m.k2
+  union all
+  select true, null, null, ${sums(sql`where true`, sql`sf.recorded`)},
+    (select coalesce(sum(ev.science_workers), 0)::int from ev where ev.id in (select event_id from sf)),
+    (select coalesce(sum(ev.volunteers), 0)::int from ev where ev.id in (select event_id from sf))
+  from sf`;
 }

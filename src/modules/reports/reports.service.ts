@@ -74,11 +74,10 @@ export function createReportsService({ db, clock, timezone }: { db: Database; cl
         ? { campaignId: previous.id, from: instantOf(shifted(from)), to: instantOf(shifted(to), 1), unitIds, now }
         : null;
 
-      const [groups, [totals], previousGroups, previousTotals, catalogues, taskMatches, calendar] = await Promise.all([
+      const empty = { groups: [] as GroupRow[], totals: NO_SUMS };
+      const [current, before, catalogues, taskMatches, calendar] = await Promise.all([
         groupFigures(db, scope, dimensions),
-        groupFigures(db, scope, ['all']),
-        previousScope ? groupFigures(db, previousScope, dimensions) : Promise.resolve([] as GroupRow[]),
-        previousScope ? groupFigures(db, previousScope, ['all']) : Promise.resolve([] as GroupRow[]),
+        previousScope ? groupFigures(db, previousScope, dimensions) : Promise.resolve(empty),
         Promise.all(dimensions.map((d) => loadCatalogue(db, d, { campaignId, year: campaign.year, from, to, unitIds }))),
         previous && dimensions.includes('task') ? previousTasks(db, campaignId, previous.id) : Promise.resolve(new Map<string, string>()),
         observanceCalendar.calendar(campaign.year),
@@ -91,10 +90,10 @@ export function createReportsService({ db, clock, timezone }: { db: Database; cl
         if (dimension === 'month') return DateTime.fromFormat(key, 'yyyy-MM').minus({ years: yearsBack }).toFormat('yyyy-MM');
         return key;
       };
-      const previousByKey = new Map(previousGroups.map((row) => [keyOf(row), row]));
-      const rows = withIdleMembers(groups, dimensions, catalogues);
+      const previousByKey = new Map(before.groups.map((row) => [keyOf(row), row]));
+      const rows = withIdleMembers(current.groups, dimensions, catalogues);
       const result: ReportGroup[] = rows.map((row) => {
-        const before = previous
+        const last = previous
           ? previousByKey.get(keyOf({ k1: previousKey(dimensions[0], row.k1), k2: dimensions[1] ? previousKey(dimensions[1], row.k2) : null }))
           : undefined;
         return {
@@ -103,7 +102,7 @@ export function createReportsService({ db, clock, timezone }: { db: Database; cl
             return { dimension, id: key, ...catalogues[i]!.label(key) };
           }),
           figures: figuresOf(row),
-          previous: previous ? figuresOf(before ?? NO_SUMS) : null,
+          previous: previous ? figuresOf(last ?? NO_SUMS) : null,
         };
       });
 
@@ -111,7 +110,7 @@ export function createReportsService({ db, clock, timezone }: { db: Database; cl
         campaign, previousCampaign: previous ?? null, groupBy: dimensions,
         filters: { from, to, unitIds }, timezone, generatedAt: now.toISOString(),
         groups: result,
-        totals: { figures: figuresOf(totals ?? NO_SUMS), previous: previous ? figuresOf(previousTotals[0] ?? NO_SUMS) : null },
+        totals: { figures: figuresOf(current.totals), previous: previous ? figuresOf(before.totals) : null },
         observanceDays: calendar.items.flatMap((item) => (item.occurrence.startDate && item.occurrence.endDate
           ? [{ id: item.observance.id, nameZh: item.observance.nameZh, nameEn: item.observance.nameEn, startDate: item.occurrence.startDate, endDate: item.occurrence.endDate }]
           : [])),
