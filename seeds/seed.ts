@@ -12,9 +12,10 @@ import { nextOccurrences, occurrenceFor, type Occurrence } from '../src/modules/
 import {
   seedAudiences, seedCampaign2024, seedEventTemplates, seedObservances, seedTowns, seedUnits, seedVenues, type SeedCampaign, type SeedEventTemplate,
 } from './data/index.js';
+import { seedDemoActivity } from './demo-activity.js';
 
 export type SeedOptions = { timezone: string; clock?: Clock; onlyIfEmpty?: boolean };
-export type SeedReport = { referenceRows: number; campaigns: string[]; events: number; skipped: string[] };
+export type SeedReport = { referenceRows: number; campaigns: string[]; events: number; skipped: string[]; peopleReached: number };
 
 const ids = async <T extends { slug: string; id: string }>(rows: Promise<T[]>) => new Map((await rows).map((r) => [r.slug, r.id]));
 
@@ -78,7 +79,7 @@ type Placement = { template: SeedEventTemplate; occurrence: Occurrence };
  */
 export async function seedDatabase(db: Database, { timezone, clock = { now: () => new Date() }, onlyIfEmpty = false }: SeedOptions): Promise<SeedReport | null> {
   if (onlyIfEmpty && (await db.select({ id: units.id }).from(units).limit(1)).length > 0) return null;
-  const report: SeedReport = { referenceRows: 0, campaigns: [], events: 0, skipped: [] };
+  const report: SeedReport = { referenceRows: 0, campaigns: [], events: 0, skipped: [], peopleReached: 0 };
 
   const plans = await db.transaction(async (tx) => {
     report.referenceRows = await seedReference(tx);
@@ -101,6 +102,7 @@ export async function seedDatabase(db: Database, { timezone, clock = { now: () =
   };
 
   const placements: Placement[] = [];
+  const heldIn2024: string[] = [];
   const now = DateTime.fromJSDate(clock.now(), { zone: timezone });
   for (const template of seedEventTemplates) {
     const { rules: r, overrides: o } = calendarOf(template.observanceSlug);
@@ -141,12 +143,14 @@ export async function seedDatabase(db: Database, { timezone, clock = { now: () =
       });
       await events.publish(event.id);
       report.events += 1;
+      if (occurrence.year === 2024) heldIn2024.push(event.id);
     } catch (error) {
       // Two themed days can fall together and book the same hall: keep the first, note the other.
       if (error instanceof Problem && error.code === 'venue_in_use') report.skipped.push(`${template.key} (${occurrence.year}: venue in use)`);
       else throw error;
     }
   }
+  report.peopleReached = await seedDemoActivity(db, heldIn2024, clock.now());
   return report;
 }
 

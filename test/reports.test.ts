@@ -29,7 +29,7 @@ t.test('a hand-counted campaign, every dimension, both years', async (t) => {
   const { app, db } = await build(t, { clock, config: { SIGNUP_RATE_LIMIT_PER_MINUTE: 100_000, SIGNUP_CONTACT_LIMIT_PER_HOUR: 100_000 } });
   await buildAudiences(db);
   const consentVersion = (await app.inject({ url: '/api/v1/consent' })).json<{ version: string }>().version;
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers: Record<string, string> = adminHeaders) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object, headers: Record<string, string> = adminHeaders) =>
     app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
 
   const [u1, u2, u3, idle] = [await buildUnit(db, { nameZh: '区科协' }), await buildUnit(db, { nameZh: '区教委' }), await buildUnit(db, { nameZh: '区卫健委' }), await buildUnit(db, { nameZh: '区文旅局' })];

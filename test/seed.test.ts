@@ -8,7 +8,7 @@ import {
 import { occurrenceFor } from '../src/modules/observances/occurrences.js';
 import { seedDatabase } from '../seeds/seed.js';
 import { seedCampaign2024, seedObservances, seedTowns, seedUnits, seedVenues } from '../seeds/data/index.js';
-import { build } from './helpers/build.js';
+import { adminHeaders, build } from './helpers/build.js';
 import { buildUnit } from './helpers/factories.js';
 
 const ZONE = 'Asia/Shanghai';
@@ -102,11 +102,18 @@ for (const clockIso of ['2026-11-28T10:00:00+08:00', '2025-03-01T00:00:00+08:00'
     const year = DateTime.fromISO(clockIso, { setZone: true }).setZone(ZONE).year;
     t.strictSame(report!.campaigns, ['miyun-2024', `miyun-${year}`, `miyun-${year + 1}`]);
     await checkSeeded(t, db, clockIso);
+    // A year of activity for the 2024 plan's events, so the demo's report has figures (seeds/demo-activity.ts).
+    t.ok(report!.peopleReached > 0, 'the demo reached people in 2024');
+    const plan2024 = (await app.inject({ url: '/api/v1/campaigns?year=2024' })).json<{ items: { id: string }[] }>().items[0]!;
+    const figures = (await app.inject({ url: `/api/v1/reports/campaigns/${plan2024.id}?groupBy=month`, headers: adminHeaders })).json<{ totals: { figures: Record<string, number> } }>().totals.figures;
+    t.ok(figures.registrationsIndividual! > 0 && figures.registrationsClass! > 0 && figures.checkedIn! > 0 && figures.recordedAttendance! > 0, 'sign-ups, classes, check-ins and door counts');
+    t.equal(figures.attended, report!.peopleReached, 'the report counts the people the seed says it brought');
+    t.ok(figures.scienceWorkers! > 0 && figures.volunteers! > 0);
 
     const before = await tableCounts(db);
     t.ok(Object.keys(before).length >= 10, 'counted every table');
     const again = await seedDatabase(db, { timezone: ZONE, clock });
-    t.strictSame(again, { referenceRows: 0, campaigns: [], events: 0, skipped: [] }, 'a second run adds nothing');
+    t.strictSame(again, { referenceRows: 0, campaigns: [], events: 0, skipped: [], peopleReached: 0 }, 'a second run adds nothing');
     t.strictSame(await tableCounts(db), before, 'row counts of every table are unchanged');
 
     t.equal(await seedDatabase(db, { timezone: ZONE, clock, onlyIfEmpty: true }), null, 'onlyIfEmpty skips a seeded database');
@@ -156,7 +163,7 @@ t.test('a later run adds only what is missing and keeps what organizers changed'
   t.equal(put.statusCode, 200, put.body);
   const before = await tableCounts(db);
   const report = await seedDatabase(db, { timezone: ZONE, clock });
-  t.strictSame(report, { referenceRows: 0, campaigns: [], events: 0, skipped: [] });
+  t.strictSame(report, { referenceRows: 0, campaigns: [], events: 0, skipped: [], peopleReached: 0 });
   t.strictSame(await tableCounts(db), before);
   const occurrence = (await app.inject({ url: '/api/v1/observances/science-technology-week/occurrences?year=2025' })).json();
   t.match(occurrence, { startDate: '2025-05-17', source: 'override' });
