@@ -24,6 +24,7 @@ import { ObservanceSchema, OccurrenceSchema } from './modules/observances/observ
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { CampaignSchema } from './modules/campaigns/campaigns.schemas.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
+import { eventsImportRoutes } from './modules/events/import/import.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { catalogueMarks } from './modules/changes/sync.js';
 import { outboxRoutes } from './modules/outbox/outbox.routes.js';
@@ -132,6 +133,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(observancesRoutes, deps);
     await api.register(campaignsRoutes, deps);
     await api.register(eventsRoutes, deps);
+    await api.register(eventsImportRoutes, deps);
     await api.register(registrationsRoutes, deps);
     await api.register(calendarRoutes, deps);
     await api.register(outboxRoutes, deps);

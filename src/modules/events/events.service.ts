@@ -2,11 +2,12 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import { eventAudiences, eventUnits, events, sessions, units } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
-import { conflict, notFound, type FieldProblem } from '../../lib/problems.js';
+import { conflict, notFound } from '../../lib/problems.js';
 import { EVENT_CALENDAR_FIELDS, changedFields, touchesCalendar } from '../changes/calendar-fields.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
-import { checkEventReferences, ownerApartFromCoUnits, registrationWindow, sessionTimes, throwIfAny } from './event-input.js';
-import { countLiveSessions, loadEvents, lockEvent, refreshEventSpan } from './events.queries.js';
+import { checkEventReferences, ownerApartFromCoUnits, registrationWindow, throwIfAny } from './event-input.js';
+import { createEventIn } from './event-create.js';
+import { countLiveSessions, loadEvents, lockEvent } from './events.queries.js';
 import type { CreateEventBody, EventListQuery, EventResponse, UpdateEventBody } from './events.schemas.js';
 import { ownedByAny } from './events.list.js';
 import { listEventsPage } from './events.sync.js';
@@ -83,32 +84,7 @@ export function createEventsService({ db, clock, changes, defaultTimezone, baseU
 
     /** A draft event, with its sessions if given, in one transaction. */
     async create(body: CreateEventBody, actor: Actor = null): Promise<EventResponse> {
-      const errors: FieldProblem[] = await checkEventReferences(db, body);
-      const window = registrationWindow(body, { opensAt: null, closesAt: null }, errors);
-      const slots = (body.sessions ?? []).map((s, i) => ({ ...sessionTimes(s, `/sessions/${i}`, errors), capacity: s.capacity ?? null, streamUrl: s.streamUrl ?? null }));
-      throwIfAny(errors);
-      const id = await db.transaction(async (tx) => {
-        const [row] = await tx.insert(events).values({
-          titleZh: body.titleZh, titleEn: body.titleEn ?? null, descriptionZh: body.descriptionZh ?? null, descriptionEn: body.descriptionEn ?? null,
-          type: body.type, status: 'draft', ownerUnitId: body.ownerUnitId, observanceId: body.observanceId ?? null, taskId: body.taskId ?? null,
-          venueId: body.venueId ?? null, timezone: body.timezone ?? defaultTimezone, registrationMode: body.registrationMode ?? 'none',
-          registrationOpensAt: window.opensAt, registrationClosesAt: window.closesAt, capacity: body.capacity ?? null, tags: body.tags ?? [],
-          partySizeLimit: body.partySizeLimit, waitlistEnabled: body.waitlistEnabled, promotionCutoffMinutes: body.promotionCutoffMinutes,
-          reminderOffsetsMinutes: body.reminderOffsetsMinutes, scienceWorkers: body.scienceWorkers ?? null, volunteers: body.volunteers ?? null,
-        }).returning({ id: events.id });
-        const eventId = row!.id;
-        await replaceLinks(tx, eventId, body);
-        if (slots.length) {
-          await assertVenueFree(tx, body.venueId ?? null, eventId, slots);
-          const inserted = await tx.insert(sessions).values(slots.map((s) => ({ eventId, ...s }))).returning({ id: sessions.id });
-          await refreshEventSpan(tx, eventId);
-          for (const { id: sessionId } of inserted) {
-            await changes.record(tx, { entity: 'session', action: 'created', eventId, sessionId, ownerUnitId: body.ownerUnitId, changedFields: [], calendarVisible: false, actor });
-          }
-        }
-        await changes.record(tx, { entity: 'event', action: 'created', eventId, ownerUnitId: body.ownerUnitId, changedFields: [], calendarVisible: false, actor });
-        return eventId;
-      });
+      const id = await db.transaction((tx) => createEventIn(tx, body, { changes, defaultTimezone }, actor));
       return get(id, { kind: 'all' });
     },
 
