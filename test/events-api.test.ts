@@ -256,6 +256,20 @@ t.test('update: PATCH changes only what it names', async (t) => {
   t.match(zero.json(), { capacity: 0, descriptionZh: '' }, '0 and "" are values of their own');
 });
 
+t.test('science workers and volunteers: entered on create or later, whole numbers from 0, null clears', async (t) => {
+  const event = await created(t, eventBody(unit.id, { scienceWorkers: 12, volunteers: 0 }));
+  t.match(event, { scienceWorkers: 12, volunteers: 0 }, 'given on create; 0 is a count of its own');
+  t.match(await created(t, eventBody(unit.id)), { scienceWorkers: null, volunteers: null }, 'null until entered');
+  const patched = await call('PATCH', `/events/${event.id}`, { scienceWorkers: 30, volunteers: 8 });
+  t.equal(patched.statusCode, 200);
+  t.match(patched.json(), { scienceWorkers: 30, volunteers: 8 });
+  problem(t, await call('PATCH', `/events/${event.id}`, { scienceWorkers: -1, volunteers: 1.5 }), 400, 'validation_failed', ['/scienceWorkers', '/volunteers']);
+  problem(t, await create(eventBody(unit.id, { scienceWorkers: 1.5, volunteers: -1 })), 400, 'validation_failed', ['/scienceWorkers', '/volunteers']);
+  t.match((await call('GET', `/events/${event.id}`)).json(), { scienceWorkers: 30, volunteers: 8 }, 'a refused change leaves the counts');
+  const cleared = await call('PATCH', `/events/${event.id}`, { scienceWorkers: null });
+  t.match(cleared.json(), { scienceWorkers: null, volunteers: 8 }, 'null clears one and leaves the other');
+});
+
 t.test('Chinese text and emoji round-trip intact', async (t) => {
   const text = {
     titleZh: '世界地球日·珍爱地球 人与自然和谐共生 🌍🌱',

@@ -249,6 +249,41 @@ t.test('refused forms, and the edit form', async (t) => {
   });
 });
 
+t.test('the year-end counts: science workers and volunteers', async (t) => {
+  const { app, unit, observance, venue, task, organizer } = await setup(t);
+  const filled = newEventForm({ unit: unit.id, observance: observance.id, venue: venue.id, task: task.id }, organizer.csrf);
+  const form = await getPage(app, '/admin/events/new', organizer.cookie);
+  t.match(textOf(form.body), '年终统计 科普工作者人数 （选填） 用于年终统计上报，可在活动结束后再填写。');
+  t.match(form.body, /name="volunteers"/);
+
+  const created = await postForm(app, '/admin/events/new', { ...filled, scienceWorkers: '12', volunteers: '' }, organizer.cookie);
+  t.equal(created.statusCode, 303, created.body.slice(0, 500));
+  const id = /^\/admin\/events\/([0-9a-f-]{36})\?/.exec(String(created.headers.location))?.[1];
+  t.match(await apiGet(app, `/events/${id}`), { scienceWorkers: 12, volunteers: null }, 'an empty count is left out');
+  const page = textOf((await getPage(app, `/admin/events/${id}`, organizer.cookie)).body);
+  t.match(page, '科普工作者人数 12');
+  t.match(page, '志愿者人数 未填写');
+  t.match(textOf((await getPage(app, `/admin/events/${id}?lang=en`, organizer.cookie)).body), 'Science workers involved 12 Volunteers involved Not entered');
+
+  const edit = await getPage(app, `/admin/events/${id}/edit`, organizer.cookie);
+  t.match(edit.body, /name="scienceWorkers" value="12"/);
+  const fields = { _csrf: organizer.csrf, titleZh: filled.titleZh, type: 'lecture', ownerUnitId: unit.id, registrationMode: 'individual' };
+  const refused = await postForm(app, `/admin/events/${id}/edit`, { ...fields, scienceWorkers: '1.5', volunteers: '-1' }, organizer.cookie);
+  t.equal(refused.statusCode, 400);
+  t.equal(errorBy(refused.body, 'scienceWorkers'), '格式不正确。');
+  t.equal(errorBy(refused.body, 'volunteers'), '不能小于 0。');
+  t.match(refused.body, /name="scienceWorkers" value="1\.5"/, 'kept as typed');
+  t.match(await apiGet(app, `/events/${id}`), { scienceWorkers: 12, volunteers: null }, 'nothing changed');
+
+  const saved = await postForm(app, `/admin/events/${id}/edit`, { ...fields, scienceWorkers: '', volunteers: '8' }, organizer.cookie);
+  t.equal(saved.statusCode, 303);
+  t.match(await apiGet(app, `/events/${id}`), { scienceWorkers: null, volunteers: 8 }, 'entered after the event; emptied clears');
+
+  const duplicated = await postForm(app, `/admin/events/${id}/duplicate`, { _csrf: organizer.csrf, firstDate: '2030-05-10' }, organizer.cookie);
+  const copyId = /^\/admin\/events\/([0-9a-f-]{36})\//.exec(String(duplicated.headers.location))?.[1];
+  t.match(await apiGet(app, `/events/${copyId}`), { scienceWorkers: null, volunteers: null }, 'a duplicate is a new event: its counts start empty');
+});
+
 t.test('the event\'s life: publish, review, cancel, delete; CSRF', async (t) => {
   const { app, unit, organizer, admin, reviewed } = await lifeSetup(t);
   await t.test('publishing, and the review flow: submit, return with a comment, approve', async (t) => {

@@ -16,7 +16,7 @@ export async function loadCampaigns(db: Executor, filter: { ids?: string[]; year
     .from(campaignSections).where(inArray(campaignSections.campaignId, rows.map((r) => r.id))).orderBy(asc(campaignSections.position), asc(campaignSections.createdAt));
   const tasks = sections.length === 0 ? [] : await db.select({
     id: campaignTasks.id, sectionId: campaignTasks.sectionId, position: campaignTasks.position,
-    titleZh: campaignTasks.titleZh, titleEn: campaignTasks.titleEn, descriptionZh: campaignTasks.descriptionZh,
+    titleZh: campaignTasks.titleZh, titleEn: campaignTasks.titleEn, descriptionZh: campaignTasks.descriptionZh, copiedFromTaskId: campaignTasks.copiedFromTaskId,
   }).from(campaignTasks).where(inArray(campaignTasks.sectionId, sections.map((s) => s.id))).orderBy(asc(campaignTasks.position), asc(campaignTasks.createdAt));
   const leads = tasks.length === 0 ? [] : await db.select({ taskId: campaignTaskUnits.taskId, id: units.id, slug: units.slug, nameZh: units.nameZh, nameEn: units.nameEn })
     .from(campaignTaskUnits).innerJoin(units, eq(campaignTaskUnits.unitId, units.id))

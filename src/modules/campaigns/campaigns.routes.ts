@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../db/client.js';
+import type { Config } from '../../config.js';
 import { IdParams, problems } from '../../lib/schemas.js';
+import type { ChangeRecorder } from '../changes/change-recorder.js';
 import {
-  CampaignListQuery, CampaignSchema, CreateCampaignBody, CreateSectionBody, CreateTaskBody, SectionParams, TaskParams,
+  CampaignListQuery, CampaignSchema, CopiedCampaignSchema, CopyCampaignBody, CreateCampaignBody, CreateSectionBody, CreateTaskBody, SectionParams, TaskParams,
   UpdateCampaignBody, UpdateSectionBody, UpdateTaskBody,
 } from './campaigns.schemas.js';
 import { createCampaignsService } from './campaigns.service.js';
+import { copyCampaign } from './campaign-copy.js';
 import { actorOf } from '../audit/audit.js';
 
-export const campaignsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const campaignsRoutes: FastifyPluginAsyncTypebox<{ db: Database; changes: ChangeRecorder; config: Config }> = async (app, { db, changes, config }) => {
   const campaigns = createCampaignsService({ db });
   const tags = ['campaigns'];
   const campaign = Type.Ref(CampaignSchema);
@@ -33,6 +36,19 @@ export const campaignsRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
     config: { access: 'admin' },
     schema: { tags, operationId: 'updateCampaign', params: IdParams, body: UpdateCampaignBody, response: { 200: campaign, ...problems(400, 401, 404, 409) } },
   }, async (request) => campaigns.update(request.params.id, request.body, actorOf(request.principal)));
+
+  app.post('/campaigns/:id/copy', {
+    config: { access: 'admin' },
+    schema: {
+      tags, operationId: 'copyCampaign', params: IdParams, body: CopyCampaignBody,
+      summary: 'Copy a plan to another year: sections, tasks and lead units, and optionally its events as drafts on the new year\'s dates',
+      response: { 201: CopiedCampaignSchema, ...problems(400, 401, 403, 404, 409, 422) },
+    },
+  }, async (request, reply) => {
+    const deps = { db, changes, defaultTimezone: config.CALENDAR_TIMEZONE };
+    const { id, ...copied } = await copyCampaign(deps, request.params.id, request.body, actorOf(request.principal));
+    return reply.code(201).send({ ...(await campaigns.get(id)), ...copied });
+  });
 
   app.post('/campaigns/:id/sections', {
     config: { access: 'admin' },

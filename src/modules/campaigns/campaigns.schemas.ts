@@ -11,6 +11,7 @@ export const TaskSchema = Type.Object({
   titleEn: Nullable(Type.String()),
   descriptionZh: Nullable(Type.String()),
   leadUnits: Type.Array(UnitRef),
+  copiedFromTaskId: Nullable(Type.String({ format: 'uuid', description: 'The task of an earlier plan this one was copied from (POST /campaigns/{id}/copy); null when made by hand or when that task is gone' })),
 });
 
 export const SectionSchema = Type.Object({
@@ -67,6 +68,24 @@ export const CreateCampaignBody = Type.Object({ ...campaignFields, sections: Typ
 export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
 export const UpdateCampaignBody = Type.Partial(Type.Object(campaignFields), { additionalProperties: false, minProperties: 1 });
 export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
+
+export const CopyCampaignBody = Type.Object({
+  year: Year,
+  slug: Slug,
+  titleZh: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Default: the plan\'s title with its year replaced by the new one (2024年… → 2025年…)' })),
+  titleEn: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 500, description: 'Default: the English title with its year replaced' }))),
+  withEvents: Type.Optional(Type.Boolean({ description: 'Also copy the events of the plan\'s tasks (all but cancelled ones) as drafts, moved to the new year: to the same themed day\'s new date, else to the same month and day' })),
+}, { additionalProperties: false });
+export type CopyCampaignBody = Static<typeof CopyCampaignBody>;
+
+export const CopiedCampaignSchema = Type.Object({
+  ...CampaignSchema.properties,
+  eventsCopied: Type.Integer({ description: 'Events copied as drafts (0 without withEvents)' }),
+  eventsWithoutVenue: Type.Array(Type.Object({ id: Uuid, copiedFromEventId: Uuid, titleZh: Type.String() }), {
+    description: 'Copies left without a venue because another event holds it at the new time: choose another venue, or move the sessions and set it again',
+  }),
+});
+export type CopiedCampaignResponse = Static<typeof CopiedCampaignSchema>;
 
 export const CampaignListQuery = Type.Object({ year: Type.Optional(Year) }, { additionalProperties: false });
 export const SectionParams = Type.Object({ id: Uuid, sectionId: Uuid }, { additionalProperties: false });

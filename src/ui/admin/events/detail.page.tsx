@@ -115,7 +115,11 @@ function Facts({ view, detail }: { view: View; detail: Detail }) {
       [t('adminEvents.field.reminders'), event.reminderOffsetsMinutes.map((m) => reminderLabel(view, m)).join('、') || none],
     );
   }
-  facts.push([t('adminEvents.field.tags'), event.tags.join('、') || none], [t('adminEvents.detail.timezone'), zoneLabel(view, zone)]);
+  const count = (n: number | null) => (n === null ? t('adminEvents.detail.notEntered') : String(n));
+  facts.push(
+    [t('adminEvents.field.tags'), event.tags.join('、') || none], [t('adminEvents.detail.timezone'), zoneLabel(view, zone)],
+    [t('adminEvents.field.scienceWorkers'), count(event.scienceWorkers)], [t('adminEvents.field.volunteers'), count(event.volunteers)],
+  );
   if (event.publishedAt) facts.push([t('adminEvents.detail.publishedAt'), formatTime(view, event.publishedAt, zone)]);
   return (
     <section aria-labelledby="facts-heading">

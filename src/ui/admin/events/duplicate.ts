@@ -6,6 +6,7 @@ import { daysFromFirstSession, shiftedBy } from '../../form-values.js';
  * event's zone): every live session and the registration window move by the same number of
  * days, keeping their local times. Cancelled sessions are not copied. Null when the date is
  * not a date; an event without live sessions is copied without any (and without a window).
+ * The science worker and volunteer counts stay behind: they report what the original did.
  */
 export function duplicateBodyOf(event: EventResponse, firstDate: string): Record<string, unknown> | null {
   const zone = event.timezone;

@@ -46,8 +46,10 @@ function eventFieldsOf(form: FormValues, zone: string, mode: Mode): Record<strin
     const value = textOf(form, name).replace(/\r\n/g, '\n').trim();
     body[name] = value === '' ? clear : value;
   }
-  const capacity = textOf(form, 'capacity');
-  body.capacity = capacity.trim() === '' ? clear : integerOrRaw(capacity);
+  for (const name of ['capacity', 'scienceWorkers', 'volunteers']) {
+    const value = textOf(form, name);
+    body[name] = value.trim() === '' ? clear : integerOrRaw(value);
+  }
   for (const name of ['partySizeLimit', 'promotionCutoffMinutes']) {
     const value = textOf(form, name);
     if (value.trim() !== '') body[name] = integerOrRaw(value);
@@ -131,6 +133,8 @@ export function valuesOfEvent(event: EventResponse): FormValues {
     partySizeLimit: String(event.partySizeLimit), waitlistEnabled: String(event.waitlistEnabled),
     promotionCutoffMinutes: String(event.promotionCutoffMinutes), reminderOffsetsMinutes: event.reminderOffsetsMinutes.map(String),
     tags: event.tags.join(', '),
+    scienceWorkers: event.scienceWorkers === null ? '' : String(event.scienceWorkers),
+    volunteers: event.volunteers === null ? '' : String(event.volunteers),
   };
 }
 

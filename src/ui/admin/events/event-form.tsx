@@ -74,6 +74,12 @@ export function EventFormPage({ view, mode, action, back, title, values, errors,
         <Choices view={view} name="reminderOffsetsMinutes" legend={t('adminEvents.field.reminders')} type="checkbox" errors={errors} values={listOf(values, 'reminderOffsetsMinutes')}
           options={reminders.map((m) => ({ value: m, label: reminderLabel(view, Number(m)) }))} />
 
+        <h2>{t('adminEvents.form.report')}</h2>
+        {(['scienceWorkers', 'volunteers'] as const).map((name) => (
+          <Field view={view} name={name} label={t(`adminEvents.field.${name}`)} hint={t('adminEvents.hint.report')} type="number" inputMode="numeric" min={0} max={1_000_000}
+            value={v(name)} errors={errors} />
+        ))}
+
         {mode === 'create' && <SessionRows view={view} values={values} errors={errors} zone={zone} />}
 
         <div class="actions">

@@ -1,9 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import { Choices, Csrf, ErrorSummary, Field } from '../../components.js';
+import type { CampaignResponse } from '../../../modules/campaigns/campaigns.schemas.js';
+import { retitled } from '../../../modules/campaigns/event-shift.js';
+import { Checkbox, Choices, Csrf, ErrorSummary, Field, Notice } from '../../components.js';
 import type { FormErrors } from '../../form-errors.js';
 import { Layout } from '../../layout.js';
 import { localized, type View } from '../../view.js';
-import { TextArea, intOrRaw, listOf, optional, str, type FormValues, type UnitItem } from './shared.js';
+import { TextArea, checked, intOrRaw, listOf, optional, str, type FormValues, type UnitItem } from './shared.js';
 
 /** Form pages of the year's plan: the plan's own fields, a section, a task with its lead units. */
 
@@ -109,4 +111,43 @@ export function taskBody(form: FormValues, { editing }: { editing: boolean }) {
     leadUnitIds: listOf(form.leadUnitIds),
     ...(position === undefined ? {} : { position: intOrRaw(position) }),
   };
+}
+
+/** The copy form's first values: the next year, and the slug with its year moved on (or the year added). */
+export function copyDefaults(campaign: CampaignResponse): FormValues {
+  const year = campaign.year + 1;
+  const moved = retitled(campaign.slug, campaign.year, year);
+  return { year: String(year), slug: moved === campaign.slug ? `${campaign.slug}-${year}` : moved };
+}
+
+export const copyBody = (form: FormValues) => ({ year: intOrRaw(form.year), slug: str(form.slug).trim(), withEvents: checked(form.withEvents) });
+
+/** "Copy to a new year", on the plan's page (administrators only). */
+export function CopyCampaignForm({ view, campaign, form, errors }: { view: View; campaign: CampaignResponse; form: FormValues; errors: FormErrors }) {
+  const { t } = view;
+  return (
+    <section aria-labelledby="copy-heading">
+      <h2 id="copy-heading">{t('adminSettings.campaigns.copyTitle')}</h2>
+      <p>{t('adminSettings.campaigns.copyHint')}</p>
+      <ErrorSummary view={view} errors={errors} />
+      <form method="post" action={`/admin/campaigns/${campaign.id}/copy`} class="narrow">
+        <Csrf view={view} />
+        <Field view={view} name="year" label={t('adminSettings.year')} type="number" inputMode="numeric" min={2000} max={2200} value={str(form.year)} errors={errors} required />
+        <Field view={view} name="slug" label={t('adminSettings.slug')} hint={t('adminSettings.slugHint')} value={str(form.slug)} errors={errors} maxLength={64} required />
+        <Checkbox name="withEvents" label={t('adminSettings.campaigns.copyWithEvents')} hint={t('adminSettings.campaigns.copyWithEventsHint')} value={checked(form.withEvents)} errors={errors} />
+        <button type="submit">{t('adminSettings.campaigns.copySubmit')}</button>
+      </form>
+    </section>
+  );
+}
+
+/** After a copy: how many events came along, and which lost their venue (their numbers ride on the redirect). */
+export function CopiedNotice({ view, events, withoutVenue }: { view: View; events?: string; withoutVenue?: string }) {
+  const count = (raw?: string) => (raw && /^\d{1,6}$/.test(raw) ? Number(raw) : 0);
+  return (
+    <>
+      {count(events) > 0 && <Notice kind="info">{view.t('adminSettings.campaigns.copiedEvents', { n: count(events) })}</Notice>}
+      {count(withoutVenue) > 0 && <Notice kind="warning">{view.t('adminSettings.campaigns.copiedWithoutVenue', { n: count(withoutVenue) })}</Notice>}
+    </>
+  );
 }

@@ -10,7 +10,7 @@ import type { UiDeps } from '../../ui.routes.js';
 import { localized, viewOf, type View } from '../../view.js';
 import { csrfOf } from '../guard.js';
 import {
-  CampaignFormPage, SectionFields, SectionFormPage, TaskFormPage, campaignBody, renameLeadUnits, sectionBody, taskBody,
+  CampaignFormPage, CopiedNotice, CopyCampaignForm, SectionFields, SectionFormPage, TaskFormPage, campaignBody, copyBody, copyDefaults, renameLeadUnits, sectionBody, taskBody,
 } from './campaign-forms.js';
 import { DoneNotice, bodyOf, formOf, refusal, staffPage, type FormValues, type UnitItem } from './shared.js';
 
@@ -85,9 +85,12 @@ function TaskTable({ view, campaign, section }: { view: View; campaign: Campaign
   );
 }
 
-type PlanProps = { view: View; campaign: CampaignResponse; form: FormValues; errors: FormErrors; done?: string };
+type PlanProps = {
+  view: View; campaign: CampaignResponse; form: FormValues; errors: FormErrors; done?: string;
+  copy?: { form: FormValues; errors: FormErrors }; copied?: { events?: string; withoutVenue?: string };
+};
 
-function CampaignPage({ view, campaign, form, errors, done }: PlanProps) {
+function CampaignPage({ view, campaign, form, errors, done, copy, copied }: PlanProps) {
   const { t } = view;
   const title = localized(view, campaign.titleZh, campaign.titleEn);
   const description = localized(view, campaign.descriptionZh ?? '', campaign.descriptionEn);
@@ -96,6 +99,7 @@ function CampaignPage({ view, campaign, form, errors, done }: PlanProps) {
       <h1>{title}</h1>
       <p><a href="/admin/campaigns">{t('adminSettings.campaigns.backToList')}</a></p>
       <DoneNotice view={view} done={done} />
+      {copied && <CopiedNotice view={view} {...copied} />}
       <dl class="facts">
         <dt>{t('adminSettings.year')}</dt><dd>{campaign.year}</dd>
         <dt>{t('adminSettings.slug')}</dt><dd>{campaign.slug}</dd>
@@ -127,6 +131,7 @@ function CampaignPage({ view, campaign, form, errors, done }: PlanProps) {
             <SectionFields view={view} form={form} errors={errors} />
             <button type="submit">{t('adminSettings.campaigns.addSectionSubmit')}</button>
           </form>
+          <CopyCampaignForm view={view} campaign={campaign} form={copy?.form ?? copyDefaults(campaign)} errors={copy?.errors ?? noErrors} />
         </>
       )}
     </Layout>
@@ -157,9 +162,25 @@ export const campaignPages: FastifyPluginAsync<UiDeps> = async (app, { inject })
     return sendPage(reply, <CampaignFormPage view={view} form={form} errors={errors} />, answer.status);
   });
 
-  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/admin/campaigns/:id', staffPage, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { done?: string; events?: string; withoutVenue?: string } }>('/admin/campaigns/:id', staffPage, async (request, reply) => {
     const campaign = await campaignOf(apiFor(inject, request), request.params.id);
-    return sendPage(reply, <CampaignPage view={viewOf(request)} campaign={campaign} form={{}} errors={noErrors} done={request.query.done} />);
+    const { done: flag, events, withoutVenue } = request.query;
+    return sendPage(reply, <CampaignPage view={viewOf(request)} campaign={campaign} form={{}} errors={noErrors} done={flag} copied={{ events, withoutVenue }} />);
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/campaigns/:id/copy', staffPage, async (request, reply) => {
+    const view = viewOf(request);
+    const form = formOf(request);
+    const api = apiFor(inject, request, csrfOf(form));
+    const answer = await api<{ id: string; eventsCopied: number; eventsWithoutVenue: unknown[] }>('POST', `/campaigns/${encodeURIComponent(request.params.id)}/copy`, copyBody(form));
+    if (answer.ok) {
+      const { id, eventsCopied, eventsWithoutVenue } = answer.body;
+      return seeOther(reply, `${done(id, 'campaignCopied')}&events=${eventsCopied}&withoutVenue=${eventsWithoutVenue.length}`);
+    }
+    const errors = refusal(view, answer.problem);
+    if (answer.problem.code === 'duplicate') errors.fields.slug = view.t('adminSettings.slugTaken');
+    const campaign = await campaignOf(api, request.params.id);
+    return sendPage(reply, <CampaignPage view={view} campaign={campaign} form={{}} errors={noErrors} copy={{ form, errors }} />, answer.status);
   });
 
   app.get<{ Params: { id: string } }>('/admin/campaigns/:id/edit', staffPage, async (request, reply) => {
