@@ -6,7 +6,8 @@ export type ApiAnswer<T> =
   | { ok: true; status: number; body: T; headers: Record<string, unknown> }
   | { ok: false; status: number; problem: ProblemBody; headers: Record<string, unknown> };
 
-export type ApiCall = <T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown) => Promise<ApiAnswer<T>>;
+/** With `contentType`, the body (a Buffer or string) is sent as it is, not as JSON: an uploaded file. */
+export type ApiCall = <T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, contentType?: string) => Promise<ApiAnswer<T>>;
 
 /**
  * The pages read and write through the JSON API, in process: a form is checked by exactly
@@ -15,8 +16,8 @@ export type ApiCall = <T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | '
  * into messages. The caller's cookie, address and CSRF token (from the form) go along.
  */
 export function apiFor(inject: FastifyInstance['inject'], request: FastifyRequest, csrf?: string, { asPublic = false } = {}): ApiCall {
-  return async <T>(method: string, path: string, body?: unknown) => {
-    const headers: Record<string, string> = {};
+  return async <T>(method: string, path: string, body?: unknown, contentType?: string) => {
+    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
     if (request.headers.cookie && !asPublic) headers.cookie = request.headers.cookie;
     if (request.headers['user-agent']) headers['user-agent'] = request.headers['user-agent'];
     if (csrf) headers[CSRF_HEADER] = csrf;

@@ -15,6 +15,7 @@ import { adminRegistrationPages } from './admin/registrations.pages.js';
 import { adminSettingsPages } from './admin/settings.pages.js';
 import { adminDashboardPages } from './admin/dashboard.pages.js';
 import { adminMailPages } from './admin/mail.pages.js';
+import { adminReportPages } from './admin/reports/report.pages.js';
 
 /** No database: the pages read and write only through the API (`inject`), with the caller's rights. */
 export type UiDeps = { inject: FastifyInstance['inject']; clock: Clock; config: Config };
@@ -58,4 +59,5 @@ export const uiRoutes: FastifyPluginAsync<UiDeps> = async (app, deps) => {
   await app.register(adminSettingsPages, deps);
   await app.register(adminDashboardPages, deps);
   await app.register(adminMailPages, deps);
+  await app.register(adminReportPages, deps);
 };

@@ -5,6 +5,7 @@ import { viewOf } from '../view.js';
 import { eventActionPages } from './events/actions.pages.js';
 import { renderDetail } from './events/detail.page.js';
 import { eventFormPages } from './events/edit.pages.js';
+import { eventImportPages } from './events/import.pages.js';
 import { eventListPage } from './events/list.page.js';
 import { questionPages } from './events/questions.pages.js';
 import { sessionPages } from './events/sessions.pages.js';
@@ -19,6 +20,7 @@ import { requireStaff } from './guard.js';
 export const adminEventPages: FastifyPluginAsync<UiDeps> = async (app, deps) => {
   await app.register(eventListPage, deps);
   await app.register(eventFormPages, deps);
+  await app.register(eventImportPages, deps);
 
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/admin/events/:id', {
     config: { access: 'public' }, schema: { hide: true }, preHandler: requireStaff,

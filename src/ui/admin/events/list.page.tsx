@@ -71,7 +71,7 @@ function ListPage({ view, query, effectiveFrom, page, errors, units, observances
     <Layout view={view} title={t('adminEvents.list.title')} admin>
       <h1>{t('adminEvents.list.title')}</h1>
       <DoneNotice view={view} done={query.done} />
-      <p class="actions"><a class="button" href="/admin/events/new">{t('adminEvents.list.new')}</a></p>
+      <p class="actions"><a class="button" href="/admin/events/new">{t('adminEvents.list.new')}</a> <a class="button secondary" href="/admin/events/import">{t('adminImport.link')}</a></p>
       <ErrorSummary view={view} errors={errors} />
       <form method="get" action="/admin/events" class="filters" role="search" aria-label={t('adminEvents.list.filters')}>
         <Select view={view} name="status" label={t('adminEvents.field.status')} value={query.status} errors={errors}
