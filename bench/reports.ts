@@ -10,7 +10,8 @@
  *
  *   npx tsx bench/reports.ts [runs=15]
  *
- * DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test).
+ * DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
+ * KEEP=1 keeps the seeded database afterwards.
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
@@ -76,7 +77,7 @@ try {
     // Times as the history below tells them: signed up a week before, promoted three days
     // before (every third), cancelled the day before, checked in at the start.
     await db.execute(sql`insert into registrations (id, seq, event_id, session_id, kind, status, headcount, contact_name, phone, consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, school, grade_class, created_at, status_changed_at)
-      select md5(${tag} || '-r' || r)::uuid, r + ${year === 2024 ? 0 : 300_000}, s.event_id, s.id,
+      select md5(${tag} || '-r' || r)::uuid, r + ${year === 2024 ? 1_200_000 : 2_400_000}, s.event_id, s.id,
         case when r % 10 = 0 then 'class' else 'individual' end,
         case when r % 20 < 2 then 'waitlisted' when r % 20 < 5 then 'cancelled' when r % 5 = 0 then 'confirmed' else 'attended' end,
         case when r % 10 = 0 then 20 + r % 20 else 1 + r % 4 end,
@@ -153,5 +154,7 @@ try {
   await app.close();
 } finally {
   await database.close();
-  await scratch.drop();
+  // KEEP=1 leaves the seeded database for EXPLAIN ANALYZE (its name is printed).
+  if (process.env.KEEP) console.log(`kept database ${scratch.name}`);
+  else await scratch.drop();
 }
