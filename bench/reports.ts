@@ -155,6 +155,8 @@ try {
 } finally {
   await database.close();
   // KEEP=1 leaves the seeded database for EXPLAIN ANALYZE (its name is printed).
-  if (process.env.KEEP) console.log(`kept database ${scratch.name}`);
-  else await scratch.drop();
+  if (process.env.KEEP) {
+    await scratch.keep();
+    console.log(`kept database ${scratch.name}`);
+  } else await scratch.drop();
 }
