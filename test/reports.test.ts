@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf } from '../src/db/client.js';
 import t from 'tap';
 import { campaignSections, campaignTasks, campaignTaskUnits, campaigns, sessions } from '../src/db/schema/index.js';
 import type { Figures, Report } from '../src/modules/reports/reports.schemas.js';
@@ -306,4 +307,18 @@ t.test('a hand-counted campaign, every dimension, both years', async (t) => {
   t.same(await waitlistOf(), { now: 2, peak: 2 });
   t.equal((await call('POST', `/registrations/${r9.token}/cancel`, {}, {})).statusCode, 200);
   t.same(await waitlistOf(), { now: 0, peak: 2 });
+
+  // Whatever path changed them, the tallies kept by the trigger (migration 0014) match the registrations counted afresh.
+  const drift = await db.execute(sql`select s.id from sessions s left join (
+      select session_id,
+        count(*) filter (where status in ('confirmed', 'attended') and kind = 'individual')::int as individual,
+        count(*) filter (where status in ('confirmed', 'attended') and kind = 'class')::int as class,
+        coalesce(sum(checked_in_headcount) filter (where status = 'attended'), 0)::int as checked_in,
+        coalesce(sum(headcount) filter (where status = 'attended' and source <> 'walk_in'), 0)::int as booked,
+        count(*) filter (where status = 'cancelled')::int as cancelled,
+        coalesce(sum(headcount) filter (where status = 'waitlisted'), 0)::int as waiting
+      from registrations group by session_id) r on r.session_id = s.id
+    where (s.seated_individual, s.seated_class, s.checked_in_headcount, s.attended_booked_headcount, s.cancelled_count, s.waitlist_headcount)
+      is distinct from (coalesce(r.individual, 0), coalesce(r.class, 0), coalesce(r.checked_in, 0), coalesce(r.booked, 0), coalesce(r.cancelled, 0), coalesce(r.waiting, 0))`);
+  t.same(rowsOf(drift), [], 'every session\'s tallies match its registrations');
 });

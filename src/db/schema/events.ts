@@ -108,6 +108,17 @@ export const sessions = pgTable('sessions', {
    */
   waitlistHeadcount: integer('waitlist_headcount').notNull().default(0),
   waitlistPeak: integer('waitlist_peak').notNull().default(0),
+  /**
+   * The session's registrations tallied for the year's report, kept by the same trigger
+   * (migration 0014), so a report reads sessions, not every registration: seated (confirmed
+   * or attended) by kind, checked-in headcount, the booked headcount of those checked in who
+   * had booked (walk-ins apart), and cancellations.
+   */
+  seatedIndividual: integer('seated_individual').notNull().default(0),
+  seatedClass: integer('seated_class').notNull().default(0),
+  checkedInHeadcount: integer('checked_in_headcount').notNull().default(0),
+  attendedBookedHeadcount: integer('attended_booked_headcount').notNull().default(0),
+  cancelledCount: integer('cancelled_count').notNull().default(0),
   /** For online or mixed events; shown only to registrants when the event takes registrations. */
   streamUrl: text('stream_url'),
   status: text('status').$type<SessionStatus>().notNull().default('scheduled'),

@@ -109,55 +109,44 @@ export function groupFiguresQuery(scope: ReportScope, dimensions: [Dimension] | 
         or exists (select 1 from event_units eu where eu.event_id = e.id and eu.unit_id = any(${sql.param(scope.unitIds)}::uuid[])))` : sql``}
   ),
   ss as (
-    select s.id, s.event_id, s.starts_at, s.effective_capacity, s.waitlist_peak, to_char(s.starts_at at time zone ev.timezone, 'YYYY-MM') as month,
+    select s.id, s.event_id, s.starts_at, s.effective_capacity, s.waitlist_peak, s.seats_taken, s.seated_individual, s.seated_class,
+      s.checked_in_headcount, s.attended_booked_headcount, s.cancelled_count,
+      to_char(s.starts_at at time zone ev.timezone, 'YYYY-MM') as month,
       s.starts_at <= ${scope.now.toISOString()}::timestamptz as started
     from sessions s join ev on ev.id = s.event_id
     where s.status = 'scheduled'
       ${scope.from ? sql`and s.starts_at >= ${scope.from.toISOString()}::timestamptz` : sql``}
       ${scope.to ? sql`and s.starts_at < ${scope.to.toISOString()}::timestamptz` : sql``}
   ),
-  -- Who was expected when a session began: a registration checked in counts if it existed by
-  -- then (a walk-in did not); one never checked in counts if it was confirmed at the start —
-  -- its current status when that last changed before the start, else its status then, read
-  -- from the history (only for those few: cancelled or promoted after the start).
-  expected as (
-    select r.session_id, r.kind, r.status, r.headcount, r.checked_in_headcount, ss.started,
-      case
-        when not ss.started then false
-        when r.checked_in_at is not null then r.created_at <= ss.starts_at
-        when r.status_changed_at <= ss.starts_at then r.status in ('confirmed', 'attended')
+  -- No-shows: registrations of begun sessions never checked in that were confirmed at the
+  -- start — by their current status when it last changed before the start, else by the
+  -- history (only the few cancelled or promoted after the start). The tallies on the session
+  -- give the rest; this reads only the unchecked rows (a partial index, migration 0014).
+  no_show as (
+    select r.session_id, sum(r.headcount) as headcount
+    from registrations r join ss on ss.id = r.session_id and ss.started
+    where r.checked_in_at is null and r.status in ('confirmed', 'cancelled')
+      and case when r.status_changed_at <= ss.starts_at then r.status = 'confirmed'
         else coalesce((select h.status in ('confirmed', 'attended') from registration_history h
-          where h.registration_id = r.id and h.changed_at <= ss.starts_at order by h.changed_at desc, h.id desc limit 1), false)
-      end as expected_at_start,
-      r.checked_in_at is not null as checked_in
-    from registrations r join ss on ss.id = r.session_id
-  ),
-  reg as (
-    select session_id,
-      count(*) filter (where kind = 'individual' and status in ('confirmed', 'attended')) as individual,
-      count(*) filter (where kind = 'class' and status in ('confirmed', 'attended')) as class,
-      coalesce(sum(headcount) filter (where status in ('confirmed', 'attended')), 0) as people,
-      coalesce(sum(checked_in_headcount) filter (where status = 'attended'), 0) as checked_in,
-      count(*) filter (where status = 'cancelled') as cancellations,
-      coalesce(sum(headcount) filter (where started and status in ('confirmed', 'attended')), 0) as people_started,
-      coalesce(sum(checked_in_headcount) filter (where started and status = 'attended'), 0) as checked_in_started,
-      coalesce(sum(headcount) filter (where expected_at_start), 0) as confirmed_at_start,
-      coalesce(sum(headcount) filter (where expected_at_start and not checked_in), 0) as no_show
-    from expected
-    group by session_id
+          where h.registration_id = r.id and h.changed_at <= ss.starts_at order by h.changed_at desc, h.id desc limit 1), false) end
+    group by r.session_id
   ),
   recorded as (
     select sa.session_id, sum(sa.headcount) as total from session_attendance sa join ss on ss.id = sa.session_id group by sa.session_id
   ),
+  -- Who was expected at a session's start: those checked in who had booked (walk-ins were
+  -- not expected) and the no-shows.
   sf as materialized (
     select ss.id as session_id, ss.event_id, ss.month, coalesce(ss.effective_capacity, 0) as seats,
-      coalesce(reg.individual, 0) as individual, coalesce(reg.class, 0) as class, coalesce(reg.people, 0) as people,
-      coalesce(reg.checked_in, 0) as checked_in, coalesce(reg.cancellations, 0) as cancellations,
-      coalesce(reg.people_started, 0) as people_started, coalesce(reg.checked_in_started, 0) as checked_in_started,
-      coalesce(reg.confirmed_at_start, 0) as confirmed_at_start, coalesce(reg.no_show, 0) as no_show,
+      ss.seated_individual as individual, ss.seated_class as class, ss.seats_taken as people,
+      ss.checked_in_headcount as checked_in, ss.cancelled_count as cancellations,
+      case when ss.started then ss.seats_taken else 0 end as people_started,
+      case when ss.started then ss.checked_in_headcount else 0 end as checked_in_started,
+      case when ss.started then ss.attended_booked_headcount + coalesce(no_show.headcount, 0) else 0 end as confirmed_at_start,
+      coalesce(no_show.headcount, 0) as no_show,
       ss.waitlist_peak as peak, coalesce(recorded.total, 0) as recorded
     from ss
-    left join reg on reg.session_id = ss.id
+    left join no_show on no_show.session_id = ss.id
     left join recorded on recorded.session_id = ss.id
   ),
   d1 as (${membership(first, scope.unitIds)}),
