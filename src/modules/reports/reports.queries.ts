@@ -160,13 +160,17 @@ export function groupFiguresQuery(scope: ReportScope, dimensions: [Dimension] | 
     from (select distinct m.k1, m.k2, sf.event_id from m join sf on sf.session_id = m.session_id where m.full) x
     join ev on ev.id = x.event_id
     group by x.k1, x.k2
+  ),
+  grouped as (
+    select m.k1, m.k2, ${sums(sql`where m.full`, sql`m.recorded`)}
+    from m join sf on sf.session_id = m.session_id
+    group by m.k1, m.k2
   )
-  select false as total, m.k1, m.k2, ${sums(sql`where m.full`, sql`m.recorded`)},
-    coalesce(max(o.science_workers), 0)::int as "scienceWorkers", coalesce(max(o.volunteers), 0)::int as "volunteers"
-  from m
-  join sf on sf.session_id = m.session_id
-  left join outreach o on o.k1 is not distinct from m.k1 and o.k2 is not distinct from m.k2
-  group by m.k1, m.k2
+  -- Joined on coalesced keys, not "is not distinct from", which PostgreSQL can only compare
+  -- pair by pair (hundreds of groups squared); no key is ever the empty string.
+  select false as total, g.*, coalesce(o.science_workers, 0)::int as "scienceWorkers", coalesce(o.volunteers, 0)::int as "volunteers"
+  from grouped g
+  left join outreach o on coalesce(o.k1, '') = coalesce(g.k1, '') and coalesce(o.k2, '') = coalesce(g.k2, '')
   union all
   select true, null, null, ${sums(sql`where true`, sql`sf.recorded`)},
     (select coalesce(sum(ev.science_workers), 0)::int from ev where ev.id in (select event_id from sf)),
