@@ -108,7 +108,7 @@ try {
     const compose = createMailComposer({ db, baseUrl: BASE_URL, secretKey: SECRET_KEY, from: FROM, zone: 'Asia/Shanghai' });
     const mails: OutgoingMail[] = [];
     for (let i = 0; i < rows.length; i += 500) {
-      const batch: OutboxMessage[] = rows.slice(i, i + 500).map((r) => ({ id: r.id, kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupeKey, attempts: 0, eventId: r.eventId }));
+      const batch: OutboxMessage[] = rows.slice(i, i + 500).map((r) => ({ id: r.id, kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupeKey, attempts: 0, eventId: r.eventId, createdAt: r.createdAt }));
       for (const mail of await compose(batch, clock.now())) if (!(mail instanceof Error)) mails.push(mail);
     }
     await db.delete(outboxMessages);

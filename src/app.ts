@@ -40,6 +40,10 @@ import { QuestionSchema, RegistrationSchema } from './modules/registrations/regi
 import { uiRoutes } from './ui/ui.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { ReportSchema } from './modules/reports/reports.schemas.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { WebhookSchema } from './modules/webhooks/webhooks.schemas.js';
+import { createWebhookFanOut } from './modules/webhooks/fan-out.js';
+import type { Lookup } from './modules/webhooks/safe-request.js';
 
 export interface AppOptions {
   config: Config;
@@ -49,6 +53,8 @@ export interface AppOptions {
   changes?: ChangeRecorder;
   /** Where log lines go (default stdout); false: no logging at all. */
   logStream?: { write(line: string): void } | false;
+  /** How webhook URLs are resolved when registered (default: the system's DNS); tests name their own hosts. */
+  webhookLookup?: Lookup;
 }
 
 function loggerOptions(config: Config, stream: AppOptions['logStream']): FastifyServerOptions['logger'] {
@@ -69,7 +75,7 @@ function loggerOptions(config: Config, stream: AppOptions['logStream']): Fastify
 const MAX_URL_LENGTH = 4096;
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
-export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream }: AppOptions) {
+export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream, webhookLookup }: AppOptions) {
   if (!config.SECRET_KEY) throw new Error('buildApp needs config.SECRET_KEY: resolve it first (resolveSecretKey in config.ts)');
   const app = Fastify({
     logger: loggerOptions(config, logStream),
@@ -83,7 +89,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   app.setValidatorCompiler(validatorCompiler());
   app.decorate('config', config);
-  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema, RegistrationSchema, QuestionSchema, ReportSchema]) {
+  for (const schema of [ProblemSchema, TownSchema, AudienceSchema, UnitSchema, VenueSchema, ObservanceSchema, OccurrenceSchema, CampaignSchema, SessionSchema, EventSchema, AccountSchema, TokenSchema, RegistrationSchema, QuestionSchema, ReportSchema, WebhookSchema]) {
     app.addSchema(schema);
   }
 
@@ -124,6 +130,8 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidate(`event:${change.eventId}`); });
   // Mail is planned by every API process, in the change's transaction; it is sent by whichever worker claims it.
   changes.onChange(createMailPlanner(clock));
+  // Webhook deliveries likewise; a session filling up or freeing seats plans its own (a trigger).
+  changes.onChange(createWebhookFanOut(clock, config.PUBLIC_BASE_URL));
   const deps = { db, clock, changes, config, httpCache };
   await app.register(feedRoutes, deps);
   await app.register(async (api) => {
@@ -140,6 +148,7 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     await api.register(deletionsRoutes, deps);
     await api.register(auditRoutes, deps);
     await api.register(reportsRoutes, deps);
+    await api.register(webhooksRoutes, { ...deps, ...(webhookLookup ? { webhookLookup } : {}) });
   }, { prefix: '/api/v1' });
   // The public site and the admin UI, which read and write through the API above.
   await app.register(uiRoutes, { inject: app.inject.bind(app), clock, config });

@@ -49,7 +49,9 @@ export const ConfigSchema = Type.Object({
   /** The demo's mail sink (only without SMTP_URL), on 127.0.0.1: SMTP port, and the port of its web page. 0: any free port. */
   MAIL_SINK_SMTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1025 }),
   MAIL_SINK_WEB_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1080 }),
-  /** Run the outbox worker (mail) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */
+  /** How long a webhook delivery may take (connect to response) before it counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  /** Run the outbox worker (mail and webhooks) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */
   OUTBOX_WORKER: Type.Boolean({ default: true }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),

@@ -1,3 +1,4 @@
+import type { Lookup } from '../../src/modules/webhooks/safe-request.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/lib/clock.js';
@@ -24,12 +25,12 @@ export async function buildAccount(db: Database, { role = 'organizer' as Role, u
 type Test = { teardown(fn: () => unknown): void };
 
 /** An app on a database of its own, closed when the test ends. Requests go through app.inject. */
-export async function build(t: Test, overrides: { config?: Partial<Config>; clock?: Clock; changes?: ChangeRecorder } = {}) {
+export async function build(t: Test, overrides: { config?: Partial<Config>; clock?: Clock; changes?: ChangeRecorder; webhookLookup?: Lookup } = {}) {
   const database = await testDatabase(t);
   const config = { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), ...overrides.config };
   await buildAccount(database.db, { role: 'admin', token: ADMIN_TOKEN, email: 'admin@example.cn' });
   const changes = overrides.changes ?? createChangeRecorder();
-  const app = await buildApp({ config, database, clock: overrides.clock, changes });
+  const app = await buildApp({ config, database, clock: overrides.clock, changes, ...(overrides.webhookLookup ? { webhookLookup: overrides.webhookLookup } : {}) });
   t.teardown(() => app.close());
   return { app, db: database.db, database, config, changes };
 }

@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './accounts.js';
 export * from './registrations.js';
 export * from './outbox.js';
+export * from './webhooks.js';

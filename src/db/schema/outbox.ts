@@ -31,6 +31,12 @@ export const outboxMessages = pgTable('outbox_messages', {
   lastError: text('last_error'),
   /** The event it is about, for the organizers' view; kept when the event goes. */
   eventId: uuid('event_id').references(() => events.id, { onDelete: 'set null' }),
+  /**
+   * Messages with the same key are sent one after another, in id order: one is not claimed
+   * while an earlier one is planned or being sent (webhooks: per endpoint and event). Null:
+   * no order to keep (mail).
+   */
+  orderingKey: text('ordering_key'),
   sentAt: timestamp('sent_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -41,4 +47,5 @@ export const outboxMessages = pgTable('outbox_messages', {
   index('outbox_messages_due_idx').on(t.dueAt).where(sql`${t.state} = 'planned'`),
   index('outbox_messages_lease_idx').on(t.leaseUntil).where(sql`${t.state} = 'sending'`),
   index('outbox_messages_event_idx').on(t.eventId),
+  index('outbox_messages_ordering_idx').on(t.orderingKey, t.id).where(sql`${t.orderingKey} is not null and ${t.state} in ('planned', 'sending')`),
 ]);

@@ -6,12 +6,15 @@ import { EMAIL_CHANNEL } from './kinds.js';
 import { createMailChannel } from './mail-channel.js';
 import { startMailSink, type MailSink } from './sink.js';
 import { createMailTransport } from './transport.js';
+import { createWebhookChannel } from '../webhooks/webhook-channel.js';
+import { systemLookup } from '../webhooks/safe-request.js';
+import { WEBHOOK_CHANNEL } from '../webhooks/webhooks.queries.js';
 
 type Log = WorkerOptions['log'];
 
 /**
- * Mail delivery in a process: the transport (SMTP_URL, or the demo's mail sink started here),
- * the email channel, and an outbox worker polling for due messages. Stopping finishes the
+ * The outbox's delivery in a process: the mail transport (SMTP_URL, or the demo's mail sink
+ * started here), the email and webhook channels, and an outbox worker polling for due messages. Stopping finishes the
  * batch in hand, gives back what it did not start, and closes the connections.
  */
 export async function startMailDelivery({ config, db, clock, log }: { config: Config & { SECRET_KEY: string }; db: Executor; clock: Clock; log: Log }) {
@@ -27,7 +30,8 @@ export async function startMailDelivery({ config, db, clock, log }: { config: Co
   const url = config.SMTP_URL ?? `smtp://127.0.0.1:${sink!.smtpPort}`;
   const transport = createMailTransport({ url, from: config.MAIL_FROM });
   const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: config.SECRET_KEY, from: config.MAIL_FROM, zone: config.CALENDAR_TIMEZONE });
-  const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel }, clock, log });
+  const webhooks = createWebhookChannel({ db, clock, secretKey: config.SECRET_KEY, baseUrl: config.PUBLIC_BASE_URL, lookup: systemLookup, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+  const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel, [WEBHOOK_CHANNEL]: webhooks }, clock, log });
   worker.start();
   return {
     worker,

@@ -10,7 +10,7 @@ import { outboxMessages } from '../../db/schema/index.js';
  */
 
 export type OutboxMessage = {
-  id: number; kind: string; channel: string; payload: unknown; dedupeKey: string; attempts: number; eventId: string | null;
+  id: number; kind: string; channel: string; payload: unknown; dedupeKey: string; attempts: number; eventId: string | null; createdAt: Date;
 };
 
 export type Planned = {
@@ -75,6 +75,9 @@ export async function forgetMessages(tx: Executor, payloadContains: Record<strin
  * Claims up to `limit` messages that are due, or whose claim's lease ran out (a worker died
  * mid-send: at-least-once, the window being the lease). Each claim counts as an attempt.
  * SKIP LOCKED lets any number of workers claim side by side without taking the same message.
+ * A message with an ordering key waits while an earlier one with that key is planned or being
+ * sent (a retry keeps it planned), so no two of a key are ever in flight; another worker's
+ * claim not yet committed still reads as planned, so it holds the later ones back too.
  */
 export async function claimDue(db: Executor, { workerId, limit, leaseMs, now }: { workerId: string; limit: number; leaseMs: number; now: Date }): Promise<OutboxMessage[]> {
   const at = now.toISOString();
@@ -83,13 +86,15 @@ export async function claimDue(db: Executor, { workerId, limit, leaseMs, now }: 
     set state = 'sending', claimed_by = ${workerId}, lease_until = ${leaseUntil}::timestamptz, attempts = m.attempts + 1, updated_at = now()
     where m.id in (
       select id from outbox_messages
-      where (state = 'planned' and due_at <= ${at}::timestamptz) or (state = 'sending' and lease_until <= ${at}::timestamptz)
+      where ((state = 'planned' and due_at <= ${at}::timestamptz) or (state = 'sending' and lease_until <= ${at}::timestamptz))
+        and (ordering_key is null or not exists (select 1 from outbox_messages earlier
+          where earlier.ordering_key = outbox_messages.ordering_key and earlier.id < outbox_messages.id and earlier.state in ('planned', 'sending')))
       order by due_at, id
       limit ${limit}
       for update skip locked)
-    returning m.id, m.kind, m.channel, m.payload, m.dedupe_key, m.attempts, m.event_id`);
-  return rowsOf<{ id: number | string; kind: string; channel: string; payload: unknown; dedupe_key: string; attempts: number; event_id: string | null }>(result)
-    .map((r) => ({ id: Number(r.id), kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupe_key, attempts: r.attempts, eventId: r.event_id }))
+    returning m.id, m.kind, m.channel, m.payload, m.dedupe_key, m.attempts, m.event_id, m.created_at`);
+  return rowsOf<{ id: number | string; kind: string; channel: string; payload: unknown; dedupe_key: string; attempts: number; event_id: string | null; created_at: Date | string }>(result)
+    .map((r) => ({ id: Number(r.id), kind: r.kind, channel: r.channel, payload: r.payload, dedupeKey: r.dedupe_key, attempts: r.attempts, eventId: r.event_id, createdAt: new Date(r.created_at) }))
     .sort((a, b) => a.id - b.id);
 }
 
@@ -103,7 +108,8 @@ export async function markSent(db: Executor, ids: number[], workerId: string, no
     .where(and(inArray(outboxMessages.id, ids), eq(outboxMessages.state, 'sending'), eq(outboxMessages.claimedBy, workerId)));
 }
 
-export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+/** `maxAgeMs`: also give up once the message is that old (webhooks: a day of retries, however many). */
+export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxAgeMs?: number };
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3600_000 };
 
 /** Exponential, capped, with ±20 % jitter so messages that failed together do not retry together. */
@@ -116,7 +122,8 @@ export function retryDelay(attempts: number, policy: RetryPolicy, random = Math.
 export async function markFailed(db: Executor, message: OutboxMessage, workerId: string, error: string, { now, policy = DEFAULT_RETRY, random = Math.random }: {
   now: Date; policy?: RetryPolicy; random?: () => number;
 }): Promise<'planned' | 'failed'> {
-  const final = message.attempts >= policy.maxAttempts;
+  const final = message.attempts >= policy.maxAttempts
+    || (policy.maxAgeMs !== undefined && now.getTime() - message.createdAt.getTime() >= policy.maxAgeMs);
   await db.update(outboxMessages).set({
     state: final ? 'failed' : 'planned',
     dueAt: final ? undefined : new Date(now.getTime() + retryDelay(message.attempts, policy, random)),

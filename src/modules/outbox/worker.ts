@@ -24,6 +24,8 @@ export class NotAttempted extends Error {
  * next batch while the current one is still being sent, and passes its result to `send`.
  */
 export type Channel = {
+  /** How its failures are retried; default: the worker's. */
+  retry?: RetryPolicy;
   prepare?(messages: OutboxMessage[]): Promise<unknown>;
   send(messages: OutboxMessage[], signal: AbortSignal, prepared?: unknown): Promise<PromiseSettledResult<void>[]>;
 };
@@ -83,7 +85,7 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    const state = await markFailed(db, message, workerId, reason, { now: clock.now(), policy: retry });
+    const state = await markFailed(db, message, workerId, reason, { now: clock.now(), policy: channels[message.channel]?.retry ?? retry });
     // The message id only: payloads may hold personal data.
     (state === 'failed' ? log.error : log.warn)({ messageId: message.id, kind: message.kind, attempts: message.attempts, state }, 'outbox: a send failed');
   }
@@ -136,11 +138,23 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
       renewLeases(db, workerId, { leaseMs, now: clock.now() }).catch((error: unknown) => log.warn({ err: error }, 'outbox: could not renew the claims'));
     }, Math.max(1000, leaseMs / 3));
     heartbeat.unref();
+    // The next batch is claimed while this one is still being sent, so it cannot hold what
+    // waits behind this one (a message with the same ordering key): an empty claim after a
+    // full one is tried again once the batch before it is settled.
+    let claimedSinceEmpty = false;
     try {
       for (;;) {
         const current = await next;
         // Stopping with a batch claimed but not started: stop() gives it back.
-        if (current.size === 0 || stopping) break;
+        if (stopping) break;
+        if (current.size === 0) {
+          if (!claimedSinceEmpty) break;
+          claimedSinceEmpty = false;
+          await settling;
+          next = claimAndPrepare();
+          continue;
+        }
+        claimedSinceEmpty = true;
         total += current.size;
         const sending = (async () => {
           const results: [Part, PromiseSettledResult<void>[]][] = [];
