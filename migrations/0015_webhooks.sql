@@ -5,6 +5,7 @@ CREATE TABLE "webhook_deliveries" (
 	"kind" text NOT NULL,
 	"event_id" uuid,
 	"session_id" uuid,
+	"registration_id" uuid,
 	"event_snapshot" jsonb,
 	"body" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
@@ -39,6 +40,7 @@ CREATE TABLE "webhook_endpoints" (
 	CONSTRAINT "webhook_endpoints_kinds_check" CHECK (cardinality("webhook_endpoints"."kinds") > 0)
 );
 --> statement-breakpoint
+ALTER TABLE "registrations" ADD COLUMN "transfer_consent_version" text;--> statement-breakpoint
 ALTER TABLE "outbox_messages" ADD COLUMN "ordering_key" text;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_endpoint_id_webhook_endpoints_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."webhook_endpoints"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_outbox_message_id_outbox_messages_id_fk" FOREIGN KEY ("outbox_message_id") REFERENCES "public"."outbox_messages"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -53,17 +55,20 @@ CREATE INDEX "outbox_messages_ordering_idx" ON "outbox_messages" USING btree ("o
 -- endpoint's unit and filters. Plans one delivery per endpoint, with its outbox message, in
 -- the caller's transaction; the same kind for the same object in one transaction is planned
 -- once (a bulk edit of sessions is one event.changed), carrying the latest `p_event` snapshot.
--- Called by the API (webhooks/fan-out.ts, with the snapshot) and by the trigger below (none:
--- the channel renders the event at the first attempt).
-CREATE OR REPLACE FUNCTION webhook_fan_out(p_kind text, p_event_id uuid, p_session_id uuid, p_due timestamptz, p_event jsonb) RETURNS integer
+-- Registration kinds carry a person's data: only a unit's own endpoints get them (never a
+-- district-wide one), and the triggers below call this only for people who agreed.
+-- Called by the API (webhooks/fan-out.ts, with the snapshot) and by the triggers below (none:
+-- the channel renders at the attempt).
+CREATE OR REPLACE FUNCTION webhook_fan_out(p_kind text, p_event_id uuid, p_session_id uuid, p_registration_id uuid, p_due timestamptz, p_event jsonb) RETURNS integer
   LANGUAGE sql VOLATILE AS $$
   WITH targets AS (
     SELECT gen_random_uuid() AS delivery_id, w.id AS endpoint_id,
-      'webhook:' || w.id || ':' || p_kind || ':' || coalesce(p_session_id, p_event_id) || ':' || txid_current() AS dedupe_key
+      'webhook:' || w.id || ':' || p_kind || ':' || coalesce(p_registration_id, p_session_id, p_event_id) || ':' || txid_current() AS dedupe_key
     FROM webhook_endpoints w
     JOIN events e ON e.id = p_event_id
     LEFT JOIN venues v ON v.id = e.venue_id
     WHERE w.disabled_at IS NULL AND p_kind = ANY (w.kinds)
+      AND (p_kind NOT LIKE 'registration.%' OR w.unit_id IS NOT NULL)
       AND e.published_at IS NOT NULL AND e.status IN ('published', 'cancelled')
       AND (w.unit_id IS NULL OR w.unit_id = e.owner_unit_id
         OR EXISTS (SELECT 1 FROM event_units eu WHERE eu.event_id = e.id AND eu.unit_id = w.unit_id))
@@ -79,8 +84,8 @@ CREATE OR REPLACE FUNCTION webhook_fan_out(p_kind text, p_event_id uuid, p_sessi
     ON CONFLICT (dedupe_key) WHERE state <> 'cancelled' DO NOTHING
     RETURNING id, (payload ->> 'deliveryId')::uuid AS delivery_id
   ), delivered AS (
-    INSERT INTO webhook_deliveries (id, endpoint_id, outbox_message_id, kind, event_id, session_id, event_snapshot)
-    SELECT p.delivery_id, t.endpoint_id, p.id, p_kind, p_event_id, p_session_id, p_event
+    INSERT INTO webhook_deliveries (id, endpoint_id, outbox_message_id, kind, event_id, session_id, registration_id, event_snapshot)
+    SELECT p.delivery_id, t.endpoint_id, p.id, p_kind, p_event_id, p_session_id, p_registration_id, p_event
     FROM planned p JOIN targets t ON t.delivery_id = p.delivery_id
     RETURNING 1
   ), refreshed AS (
@@ -101,7 +106,7 @@ CREATE OR REPLACE FUNCTION sessions_webhook_availability() RETURNS trigger LANGU
 BEGIN
   IF EXISTS (SELECT 1 FROM events e WHERE e.id = NEW.event_id AND e.registration_mode <> 'none') THEN
     PERFORM webhook_fan_out(CASE WHEN seat_availability_band(NEW.effective_capacity, NEW.seats_taken) = 2 THEN 'session.full' ELSE 'session.available' END,
-      NEW.event_id, NEW.id, now(), NULL);
+      NEW.event_id, NEW.id, NULL, now(), NULL);
   END IF;
   RETURN NULL;
 END;
@@ -111,3 +116,21 @@ CREATE TRIGGER sessions_webhook_availability AFTER UPDATE OF seats_taken, effect
   FOR EACH ROW WHEN ((seat_availability_band(OLD.effective_capacity, OLD.seats_taken) = 2) IS DISTINCT FROM (seat_availability_band(NEW.effective_capacity, NEW.seats_taken) = 2)
     AND NEW.status = 'scheduled')
   EXECUTE FUNCTION sessions_webhook_availability();
+--> statement-breakpoint
+-- A person who agreed to the transfer signing up, or cancelling: told to the organizer's own
+-- systems. The WHEN keeps everyone else's sign-up free of it.
+CREATE OR REPLACE FUNCTION registrations_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM webhook_fan_out(CASE WHEN TG_OP = 'INSERT' THEN 'registration.created' ELSE 'registration.cancelled' END,
+    NEW.event_id, NEW.session_id, NEW.id, now(), NULL);
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER registrations_webhook_created AFTER INSERT ON "registrations"
+  FOR EACH ROW WHEN (NEW.transfer_consent_version IS NOT NULL)
+  EXECUTE FUNCTION registrations_webhook();
+--> statement-breakpoint
+CREATE TRIGGER registrations_webhook_cancelled AFTER UPDATE OF status ON "registrations"
+  FOR EACH ROW WHEN (NEW.transfer_consent_version IS NOT NULL AND NEW.status = 'cancelled' AND OLD.status <> 'cancelled')
+  EXECUTE FUNCTION registrations_webhook();

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { eq } from 'drizzle-orm';
-import { webhookEndpoints } from '../src/db/schema/index.js';
+import { webhookDeliveries, webhookEndpoints } from '../src/db/schema/index.js';
 import { createOutboxWorker } from '../src/modules/outbox/worker.js';
 import { createWebhookChannel } from '../src/modules/webhooks/webhook-channel.js';
 import { systemLookup } from '../src/modules/webhooks/safe-request.js';
@@ -244,4 +244,53 @@ t.test('an endpoint that fails every delivery for a day is disabled, its owner t
   const after = (await s.call('GET', `/webhooks/${endpointId}/deliveries`)).json<{ items: { id: string; state: string }[] }>().items;
   t.equal(after.find((d) => d.id === published!.id)!.state, 'sent');
   problem(t, await s.call('POST', `/webhooks/${endpointId}/deliveries/${published!.id}/redeliver`), 409, 'not_failed');
+});
+
+t.test('a unit\'s own systems receive the registrations of people who agreed to it, and nobody else\'s', async (t) => {
+  const s = await scene(t);
+  const bot = await receiver(t);
+  const elsewhere = await receiver(t);
+  problem(t, await s.call('POST', '/webhooks', { url: bot.url, allowPrivateNetwork: true, kinds: ['event.changed', 'registration.created'] }), 422, 'invalid_webhook', ['/kinds/1']);
+  const created = await s.call('POST', '/webhooks', { url: bot.url, allowPrivateNetwork: true, unitId: s.unit.id, kinds: ['registration.created', 'registration.cancelled'] });
+  t.equal(created.statusCode, 201, created.body);
+  const { id: endpointId, secret } = created.json<{ id: string; secret: string }>();
+  const otherUnit = await buildUnit(s.db);
+  t.equal((await s.call('POST', '/webhooks', { url: elsewhere.url, allowPrivateNetwork: true, unitId: otherUnit.id, kinds: ['registration.created'] })).statusCode, 201);
+
+  const event = await s.publishedEvent({ registrationMode: 'individual', capacity: 10 });
+  const consent = (await s.call('GET', '/consent', undefined, {})).json<{ version: string; transfer: { version: string; textZh: string } }>();
+  t.match(consent.transfer.textZh, /主办单位/, 'the separate consent says who receives what');
+  const signUp = (name: string, phone: string, transfer: boolean) => s.call('POST', `/events/${event.id}/registrations`, {
+    kind: 'individual', name, phone, partySize: 2, language: 'zh', consentVersion: consent.version,
+    ...(transfer ? { transferConsentVersion: consent.transfer.version } : {}),
+  }, {});
+  problem(t, await s.call('POST', `/events/${event.id}/registrations`, { kind: 'individual', name: '钱', phone: '13900005555', partySize: 1, consentVersion: consent.version, transferConsentVersion: 'old' }, {}),
+    422, 'invalid_registration', ['/transferConsentVersion']);
+
+  const agreed = await signUp('王小明', '13900001111', true);
+  t.equal(agreed.statusCode, 201, agreed.body);
+  t.equal(agreed.json<{ registration: { transferConsentVersion: string } }>().registration.transferConsentVersion, consent.transfer.version, 'the person sees what they agreed to');
+  const declined = await signUp('李华', '13900002222', false);
+  t.equal(declined.statusCode, 201, declined.body);
+  for (const answer of [agreed, declined]) {
+    t.equal((await s.call('POST', `/registrations/${answer.json<{ manageToken: string }>().manageToken}/cancel`, {}, {})).statusCode, 200);
+  }
+  const erased = await signUp('赵六', '13900003333', true);
+  t.equal((await s.call('DELETE', `/registrations/${erased.json<{ manageToken: string }>().manageToken}`, undefined, {})).statusCode, 204, 'erased before anything was sent');
+  s.clock.move(1000);
+  await s.worker.drain();
+
+  t.same(elsewhere.received, [], 'another unit\'s systems hear nothing of this unit\'s people');
+  const agreedId = agreed.json<{ registration: { id: string } }>().registration.id;
+  const erasedId = erased.json<{ registration: { id: string } }>().registration.id;
+  t.same(bot.received.map((r) => [r.kind, (r.json as unknown as { registration: { id: string } }).registration.id]).sort(),
+    [['registration.cancelled', agreedId], ['registration.cancelled', erasedId], ['registration.created', agreedId], ['registration.created', erasedId]].sort(),
+    'only the people who agreed; the one who declined is not passed on');
+  const first = bot.received.find((r) => r.kind === 'registration.created' && r.body.includes(agreedId))!;
+  t.ok(verifies(first, secret, s.clock.now()), 'signed');
+  t.match(JSON.parse(first.body), { registration: { name: '王小明', phone: '13900001111', headcount: 2 } }, 'with what the organizer needs');
+  for (const r of bot.received.filter((x) => x.body.includes(erasedId))) t.notMatch(r.body, /赵六|13900003333/, 'an erased person\'s data is not sent');
+  t.notMatch(bot.received.map((r) => r.body).join(), /李华|13900002222/);
+  const stored = await s.db.select({ body: webhookDeliveries.body }).from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
+  t.ok(stored.length === 4 && stored.every((d) => d.body === null), 'their bodies are never kept');
 });

@@ -44,6 +44,11 @@ export const registrations = pgTable('registrations', {
   school: text('school'),
   gradeClass: text('grade_class'),
   consentVersion: text('consent_version').notNull(),
+  /**
+   * The version of the separate consent to hand the registration to the organizer's own
+   * systems (webhook kinds registration.*); null: not given, and nothing is handed over.
+   */
+  transferConsentVersion: text('transfer_consent_version'),
   manageTokenHash: text('manage_token_hash').notNull(),
   /** The manage link is derived from the id and this version (see manage-link.ts); renewing it raises the version. */
   manageLinkVersion: integer('manage_link_version').notNull().default(1),

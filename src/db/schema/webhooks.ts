@@ -5,7 +5,9 @@ import { outboxMessages } from './outbox.js';
 import { timestamps, units } from './reference.js';
 
 /** What a subscriber may ask to be told; `ping` is the "send a test event" delivery. */
-export const WEBHOOK_KINDS = ['event.published', 'event.changed', 'event.cancelled', 'event.deleted', 'session.full', 'session.available'] as const;
+export const WEBHOOK_KINDS = ['event.published', 'event.changed', 'event.cancelled', 'event.deleted', 'session.full', 'session.available', 'registration.created', 'registration.cancelled'] as const;
+/** Kinds that carry a person's data: only for a unit's own endpoints, only for people who agreed (registrations.transfer_consent_version). */
+export const PERSONAL_WEBHOOK_KINDS: readonly WebhookKind[] = ['registration.created', 'registration.cancelled'];
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 export const PING_KIND = 'ping';
 
@@ -55,8 +57,10 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   /** No foreign keys: a deleted event's deliveries still tell of it. */
   eventId: uuid('event_id'),
   sessionId: uuid('session_id'),
+  registrationId: uuid('registration_id'),
   /** The public event when the change was made (a staff change); null: rendered at the first attempt (a seat trigger's). */
   eventSnapshot: jsonb('event_snapshot'),
+  /** Never kept for the personal kinds: their body is made afresh at each attempt, and not at all once the person erased their data. */
   body: text('body'),
   attempts: integer('attempts').notNull().default(0),
   lastStatus: integer('last_status'),

@@ -25,7 +25,7 @@ export async function loadRegistrations(db: Executor, where: SQL | undefined, { 
     id: r.id, eventId: r.eventId, sessionId: r.sessionId, kind: r.kind, status: r.status, source: r.source, headcount: r.headcount,
     waitlistPosition: position, language: r.language, name: r.contactName, phone: r.phone, email: r.email, school: r.school, gradeClass: r.gradeClass,
     checkInCode: r.checkInCode, checkedInHeadcount: r.checkedInHeadcount, checkedInAt: r.checkedInAt?.toISOString() ?? null,
-    consentVersion: r.consentVersion,
+    consentVersion: r.consentVersion, transferConsentVersion: r.transferConsentVersion,
     answers: answers.filter((a) => a.registrationId === r.id).map((a) => ({ questionId: a.questionId, value: a.value })),
     session: { startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(), status: session.status },
     event, anonymized: r.anonymizedAt !== null, createdAt: r.createdAt.toISOString(), statusChangedAt: r.statusChangedAt.toISOString(),

@@ -30,6 +30,7 @@ export const SignUpBody = Type.Object({
   // form sent without the box ticked hears of every other missing field in the same answer.
   consentVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Required: the version of the consent text agreed to (GET /consent); a sign-up without it gets 422 naming it, with any other field at fault' })),
   answers: Type.Optional(Type.Record(Uuid, AnswerValue, { description: 'Answers to the event\'s questions, by question id' })),
+  transferConsentVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Optional: the version of the separate consent to pass the registration to the organizer\'s own systems (GET /consent, `transfer`); without it nothing is passed on' })),
 }, { additionalProperties: false });
 export type SignUpBody = Static<typeof SignUpBody>;
 
@@ -69,6 +70,7 @@ export const RegistrationSchema = Type.Object({
   checkedInHeadcount: Nullable(Type.Integer()),
   checkedInAt: Nullable(Type.String({ format: 'date-time' })),
   consentVersion: Type.String(),
+  transferConsentVersion: Nullable(Type.String({ description: 'The separate consent to pass it to the organizer\'s own systems, if given' })),
   answers: Type.Array(Answer),
   session: Type.Object({ startsAt: Type.String({ format: 'date-time' }), endsAt: Type.String({ format: 'date-time' }), status: Type.String() }),
   event: Type.Object({ id: Uuid, titleZh: Type.String(), titleEn: Nullable(Type.String()), status: Type.String() }),
@@ -166,4 +168,5 @@ export const UpdateQuestionBody = Type.Partial(Type.Object({
 export type UpdateQuestionBody = Static<typeof UpdateQuestionBody>;
 export const QuestionParams = Type.Object({ id: Uuid, questionId: Uuid }, { additionalProperties: false });
 
-export const ConsentSchema = Type.Object({ version: Type.String(), textZh: Type.String(), textEn: Type.String() });
+const ConsentText = { version: Type.String(), textZh: Type.String(), textEn: Type.String() };
+export const ConsentSchema = Type.Object({ ...ConsentText, transfer: Type.Object(ConsentText, { description: 'The separate, optional consent to pass a registration to the organizing unit\'s own systems' }) });

@@ -38,6 +38,8 @@ type Applicant = {
   kind: 'individual' | 'class'; sessionId: string; headcount: number; language: Language;
   contactName: string | null; phone: string | null; email: string | null; school: string | null; gradeClass: string | null;
   answers: { questionId: string; value: unknown }[];
+  /** The separate consent to the organizer's own systems (CONSENT.transfer), or null. */
+  transferConsentVersion: string | null;
 };
 
 export function createRegistrationsService({ db, clock, changes, baseUrl, secretKey }: Deps) {
@@ -155,9 +157,12 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     }
     if (body.consentVersion === undefined) errors.push(fieldError('/consentVersion', 'is required: the consent text must be agreed to', 'required'));
     else if (body.consentVersion !== CONSENT.version) errors.push(fieldError('/consentVersion', `must be the current consent text's version, ${CONSENT.version} (GET /api/v1/consent)`, 'consent_outdated'));
+    if (body.transferConsentVersion !== undefined && body.transferConsentVersion !== CONSENT.transfer.version) {
+      errors.push(fieldError('/transferConsentVersion', `must be the current transfer consent's version, ${CONSENT.transfer.version} (GET /api/v1/consent), or left out`, 'consent_outdated'));
+    }
     const answers = checkAnswers(questions, body.answers ?? {}, errors);
     if (errors.length) throw unprocessable('invalid_registration', 'Some answers on the form are not acceptable.', errors);
-    return { kind: body.kind, sessionId: session!.id, headcount, language: body.language ?? 'zh', ...contact, answers };
+    return { kind: body.kind, sessionId: session!.id, headcount, language: body.language ?? 'zh', ...contact, answers, transferConsentVersion: body.transferConsentVersion ?? null };
   }
 
   async function history(tx: Transaction, row: { id: string; sessionId: string; status: RegistrationStatus; headcount: number }, reason: string, actor: Actor, now: Date) {
@@ -196,10 +201,10 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     const result = await tx.execute(sql`with seat as (${seat}),
       registration as (
         insert into registrations (id, event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
-          consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
+          consent_version, transfer_consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
         select ${id}::uuid, (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), seat.id, ${applicant.kind}::text, ${status}::text,
           ${source}::text, ${applicant.headcount}::int, ${applicant.language}::text, ${applicant.contactName}::text, ${applicant.phone}::text,
-          ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${secretHash(manageToken)}::text,
+          ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${applicant.transferConsentVersion}::text, ${secretHash(manageToken)}::text,
           ${checkInCode}::text, ${attended ? applicant.headcount : null}::int, ${attended ? now : null}::timestamptz,
           ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
         from seat
@@ -215,7 +220,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     const stored: RegistrationRow = {
       id: row.id, seq: 0, eventId, sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
       contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
-      consentVersion, manageTokenHash: '', manageLinkVersion: 1, checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
+      consentVersion, transferConsentVersion: applicant.transferConsentVersion, manageTokenHash: '', manageLinkVersion: 1, checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
       statusChangedAt: created, anonymizedAt: null, createdAt: created, updatedAt: created,
     };
     return { row: stored, manageToken };
@@ -279,7 +284,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
       id: row.id, eventId: row.eventId, sessionId: row.sessionId, kind: row.kind, status: row.status, source: row.source, headcount: row.headcount,
       waitlistPosition: null, language: row.language, name: row.contactName, phone: row.phone, email: row.email, school: row.school, gradeClass: row.gradeClass,
       checkInCode: row.checkInCode, checkedInHeadcount: row.checkedInHeadcount, checkedInAt: row.checkedInAt?.toISOString() ?? null,
-      consentVersion: row.consentVersion, answers: answers.map((a) => ({ questionId: a.questionId, value: a.value as never })),
+      consentVersion: row.consentVersion, transferConsentVersion: row.transferConsentVersion, answers: answers.map((a) => ({ questionId: a.questionId, value: a.value as never })),
       session: { startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(), status: 'scheduled' },
       event: { id: event.id, titleZh: event.titleZh, titleEn: event.titleEn, status: event.status },
       anonymized: false, createdAt: row.createdAt.toISOString(), statusChangedAt: row.statusChangedAt.toISOString(),

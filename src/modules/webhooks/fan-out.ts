@@ -4,7 +4,7 @@ import type { Change, ChangeListener } from '../changes/change-recorder.js';
 import type { WebhookKind } from '../../db/schema/index.js';
 import { loadEvents } from '../events/events.queries.js';
 
-/** Which kind a change of an event or its sessions is, for subscribers; registrations are told through seats (the trigger of migration 0015). */
+/** Which kind a change of an event or its sessions is, for subscribers; seats and registrations are told by triggers (migration 0015). */
 function kindOf(change: Change): WebhookKind | null {
   if (change.entity === 'registration') return null;
   if (change.entity === 'session') return 'event.changed';
@@ -28,7 +28,7 @@ export function createWebhookFanOut(clock: Clock, baseUrl: string): ChangeListen
     if (!kind) return;
     // The event as the public feed shows it after this change; a deleted one is told as null.
     const [snapshot] = kind === 'event.deleted' ? [] : await loadEvents(tx, [change.eventId], { publicView: true, baseUrl });
-    await tx.execute(sql`select webhook_fan_out(${kind}, ${change.eventId}::uuid, null::uuid, ${clock.now().toISOString()}::timestamptz,
+    await tx.execute(sql`select webhook_fan_out(${kind}, ${change.eventId}::uuid, null::uuid, null::uuid, ${clock.now().toISOString()}::timestamptz,
       ${snapshot ? JSON.stringify(snapshot) : null}::jsonb)`);
   };
 }

@@ -1,9 +1,10 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js';
+import { PERSONAL_WEBHOOK_KINDS, webhookDeliveries, webhookEndpoints, type WebhookKind } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { unseal } from '../../lib/seal.js';
 import { loadEvents } from '../events/events.queries.js';
+import { loadRegistration } from '../registrations/registrations.queries.js';
 import type { OutboxMessage, RetryPolicy } from '../outbox/outbox.js';
 import { NotAttempted, Undeliverable, type Channel } from '../outbox/worker.js';
 import { postJson, type Lookup } from './safe-request.js';
@@ -15,7 +16,7 @@ const DAY_MS = 24 * 3600_000;
 export const WEBHOOK_RETRY: RetryPolicy = { maxAttempts: 1_000, baseDelayMs: 10_000, maxDelayMs: 3600_000, maxAgeMs: DAY_MS };
 
 type Target = {
-  deliveryId: string; kind: string; eventId: string | null; sessionId: string | null; eventSnapshot: unknown; body: string | null; createdAt: Date;
+  deliveryId: string; kind: string; eventId: string | null; sessionId: string | null; registrationId: string | null; eventSnapshot: unknown; body: string | null; createdAt: Date;
   endpointId: string; url: string; allowPrivateNetwork: boolean; secretSealed: string; previousSecretSealed: string | null;
   previousSecretExpiresAt: Date | null; disabledAt: Date | null; disabledReason: string | null;
 };
@@ -44,6 +45,18 @@ export function createWebhookChannel({ db, clock, secretKey, baseUrl, lookup, ti
     return kept?.body ?? body;
   }
 
+  /**
+   * A registration as its organizers see it, made afresh for every attempt and never kept:
+   * an erased one goes with its personal fields empty (the organizer's system learns that
+   * much, and no more).
+   */
+  async function registrationBody(target: Target): Promise<string> {
+    const found = target.registrationId ? await loadRegistration(db, target.registrationId) : undefined;
+    if (!found) throw new Undeliverable('the registration is gone');
+    const { seq: _seq, ...registration } = found;
+    return JSON.stringify({ id: target.deliveryId, kind: target.kind, occurredAt: target.createdAt.toISOString(), eventId: target.eventId, sessionId: target.sessionId, registration });
+  }
+
   async function logAttempt(target: Target, now: Date, outcome: { status?: number; latencyMs?: number; responsePrefix?: string; error?: string }) {
     const ok = outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
     await db.update(webhookDeliveries).set({
@@ -69,7 +82,7 @@ export function createWebhookChannel({ db, clock, secretKey, baseUrl, lookup, ti
     if (!target) throw new Undeliverable('the delivery or its endpoint was deleted');
     if (target.disabledAt) throw new Undeliverable(`the endpoint is disabled: ${target.disabledReason ?? ''}`.trim());
     if (signal.aborted) throw new NotAttempted('the worker is stopping');
-    const body = target.body ?? await render(target);
+    const body = PERSONAL_WEBHOOK_KINDS.includes(target.kind as WebhookKind) ? await registrationBody(target) : target.body ?? await render(target);
     const now = clock.now();
     const secrets = [unseal(secretKey, SECRET_PURPOSE, target.secretSealed)];
     if (target.previousSecretSealed && target.previousSecretExpiresAt && target.previousSecretExpiresAt > now) {
@@ -100,7 +113,7 @@ export function createWebhookChannel({ db, clock, secretKey, baseUrl, lookup, ti
       const ids = messages.map((m) => (m.payload as { deliveryId?: string }).deliveryId).filter((id): id is string => typeof id === 'string');
       if (ids.length === 0) return new Map<string, Target>();
       const rows = await db.select({
-        deliveryId: webhookDeliveries.id, kind: webhookDeliveries.kind, eventId: webhookDeliveries.eventId, sessionId: webhookDeliveries.sessionId,
+        deliveryId: webhookDeliveries.id, kind: webhookDeliveries.kind, eventId: webhookDeliveries.eventId, sessionId: webhookDeliveries.sessionId, registrationId: webhookDeliveries.registrationId,
         eventSnapshot: webhookDeliveries.eventSnapshot, body: webhookDeliveries.body, createdAt: webhookDeliveries.createdAt,
         endpointId: webhookEndpoints.id, url: webhookEndpoints.url, allowPrivateNetwork: webhookEndpoints.allowPrivateNetwork,
         secretSealed: webhookEndpoints.secretSealed, previousSecretSealed: webhookEndpoints.previousSecretSealed,

@@ -27,6 +27,7 @@ export async function unknownIds(db: Executor, table: typeof observances | typeo
 /** The delivery and its outbox message in one row, for the log. */
 const deliveryColumns = {
   id: webhookDeliveries.id, kind: webhookDeliveries.kind, eventId: webhookDeliveries.eventId, sessionId: webhookDeliveries.sessionId,
+  registrationId: webhookDeliveries.registrationId,
   state: sql<string>`coalesce(${outboxMessages.state}, 'cancelled')`,
   attempts: webhookDeliveries.attempts, lastStatus: webhookDeliveries.lastStatus, lastLatencyMs: webhookDeliveries.lastLatencyMs,
   lastError: webhookDeliveries.lastError, responsePrefix: webhookDeliveries.responsePrefix,

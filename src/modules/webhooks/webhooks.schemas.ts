@@ -64,6 +64,7 @@ export const DeliverySchema = Type.Object({
   kind: Type.String(),
   eventId: Nullable(Uuid),
   sessionId: Nullable(Uuid),
+  registrationId: Nullable(Uuid),
   state: StringEnum(DELIVERY_STATES),
   attempts: Type.Integer(),
   lastStatus: Nullable(Type.Integer({ description: 'The HTTP status of the last attempt' })),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { observances, outboxMessages, PING_KIND, towns, units, webhookEndpoints, type WebhookKind } from '../../db/schema/index.js';
+import { observances, outboxMessages, PERSONAL_WEBHOOK_KINDS, PING_KIND, towns, units, webhookEndpoints, type WebhookKind } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { conflict, fieldError, notFound, Problem, unprocessable, type FieldProblem } from '../../lib/problems.js';
@@ -68,6 +68,14 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
     return errors;
   }
 
+  /** A person's registration goes only to a unit's own systems, never district-wide. */
+  function personalKindsNeedUnit(kinds: string[] | undefined, unitId: string | null, errors: FieldProblem[]) {
+    const personal = (kinds ?? []).findIndex((kind) => PERSONAL_WEBHOOK_KINDS.includes(kind as WebhookKind));
+    if (personal >= 0 && unitId === null) {
+      errors.push(fieldError(`/kinds/${personal}`, 'registrations carry personal data: only an endpoint of a unit (its own systems) may receive them', 'personal_kind_needs_unit'));
+    }
+  }
+
   function mayAllowPrivate(principal: Principal, wanted: boolean | undefined) {
     if (wanted && !isAdmin(principal)) throw forbidden('Only administrators may let an endpoint reach a private network.');
   }
@@ -95,6 +103,7 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
       const allowPrivateNetwork = body.allowPrivateNetwork ?? false;
       const errors = await check(body, allowPrivateNetwork);
       if (unitId && (await unknownIds(db, units, [unitId])).length) errors.push(fieldError('/unitId', `No unit with id ${unitId}.`, 'unknown_reference'));
+      personalKindsNeedUnit(body.kinds, unitId, errors);
       if (errors.length) throw unprocessable('invalid_webhook', 'The endpoint cannot be registered as it is.', errors);
       const secret = newSecret();
       const row = await db.transaction(async (tx) => {
@@ -115,6 +124,7 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
       const allowPrivateNetwork = body.allowPrivateNetwork ?? current.allowPrivateNetwork;
       // A URL allowed onto the private network stays checked against it when that is withdrawn.
       const errors = await check({ ...body, url: body.url ?? (body.allowPrivateNetwork === false ? current.url : undefined) }, allowPrivateNetwork);
+      personalKindsNeedUnit(body.kinds, current.unitId, errors);
       if (errors.length) throw unprocessable('invalid_webhook', 'The endpoint cannot be changed so.', errors);
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
@@ -211,7 +221,7 @@ export type WebhooksService = ReturnType<typeof createWebhooksService>;
 
 function deliveryResponse(row: NonNullable<Awaited<ReturnType<typeof deliveryOf>>>): DeliveryResponse {
   return {
-    id: row.id, kind: row.kind, eventId: row.eventId, sessionId: row.sessionId, state: row.state as DeliveryResponse['state'],
+    id: row.id, kind: row.kind, eventId: row.eventId, sessionId: row.sessionId, registrationId: row.registrationId, state: row.state as DeliveryResponse['state'],
     attempts: row.attempts, lastStatus: row.lastStatus, lastLatencyMs: row.lastLatencyMs, lastError: row.lastError, responsePrefix: row.responsePrefix,
     nextAttemptAt: row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null, lastAttemptAt: iso(row.lastAttemptAt),
     deliveredAt: iso(row.deliveredAt), createdAt: row.createdAt.toISOString(),
