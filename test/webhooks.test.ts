@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { eq } from 'drizzle-orm';
-import { webhookDeliveries, webhookEndpoints } from '../src/db/schema/index.js';
+import { registrations, webhookDeliveries, webhookEndpoints } from '../src/db/schema/index.js';
 import { createOutboxWorker } from '../src/modules/outbox/worker.js';
 import { createWebhookChannel } from '../src/modules/webhooks/webhook-channel.js';
 import { systemLookup } from '../src/modules/webhooks/safe-request.js';
@@ -12,6 +12,7 @@ import { adminHeaders, build, buildAccount, TEST_SECRET_KEY } from './helpers/bu
 import { buildUnit, eventBody } from './helpers/factories.js';
 import { silentLog } from './helpers/mail.js';
 import { problem } from './helpers/problem.js';
+import { postForm } from './helpers/ui.js';
 
 /*
  * Webhooks end to end: endpoints registered through the API, changes made through the API,
@@ -293,4 +294,16 @@ t.test('a unit\'s own systems receive the registrations of people who agreed to 
   t.notMatch(bot.received.map((r) => r.body).join(), /李华|13900002222/);
   const stored = await s.db.select({ body: webhookDeliveries.body }).from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
   t.ok(stored.length === 4 && stored.every((d) => d.body === null), 'their bodies are never kept');
+
+  // The public sign-up form offers the separate box only where it means something, never ticked.
+  const page = await s.app.inject({ url: `/events/${event.id}` });
+  t.match(page.body, new RegExp(`type="checkbox" id="f-transferConsentVersion-0" name="transferConsentVersion" value="${consent.transfer.version}"(?! checked)`), 'offered for this unit\'s event');
+  const quietUnit = await buildUnit(s.db);
+  const quiet = await s.call('POST', '/events', eventBody(quietUnit.id, { registrationMode: 'individual' }));
+  await s.call('POST', `/events/${quiet.json<{ id: string }>().id}/publish`);
+  t.notMatch((await s.app.inject({ url: `/events/${quiet.json<{ id: string }>().id}` })).body, /transferConsentVersion/, 'not where no system receives registrations');
+  const viaForm = await postForm(s.app, `/events/${event.id}/sign-up`, { kind: 'individual', name: '孙七', phone: '13900004444', partySize: '1', consentVersion: consent.version, transferConsentVersion: consent.transfer.version });
+  t.equal(viaForm.statusCode, 303, 'signed up through the page');
+  const [row] = await s.db.select({ version: registrations.transferConsentVersion }).from(registrations).where(eq(registrations.phone, '13900004444'));
+  t.equal(row!.version, consent.transfer.version, 'the box ticked is the consent stored');
 });

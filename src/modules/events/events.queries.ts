@@ -52,6 +52,9 @@ const EVENT_DOCUMENT = `json_build_object(
       'updatedAt', ${iso('s.updated_at')}) order by s.starts_at, s.id)
     from sessions s where s.event_id = e.id), '[]'::json),
   'scienceWorkers', e.science_workers, 'volunteers', e.volunteers,
+  'registrationTransfer', exists (select 1 from webhook_endpoints w
+    where w.disabled_at is null and w.kinds && array['registration.created', 'registration.cancelled']
+      and (w.unit_id = e.owner_unit_id or w.unit_id in (select eu.unit_id from event_units eu where eu.event_id = e.id))),
   'reviewComment', e.review_comment,
   'publishedAt', ${iso('e.published_at')}, 'cancelledAt', ${iso('e.cancelled_at')},
   'createdAt', ${iso('e.created_at')}, 'updatedAt', ${iso('e.updated_at')})`;

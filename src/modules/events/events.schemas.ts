@@ -67,6 +67,7 @@ export const EventSchema = Type.Object({
   webcalUrl: Type.String({ description: 'The same calendar as a webcal:// subscription link' }),
   scienceWorkers: Nullable(Type.Integer({ description: 'Science workers involved, entered by the organizers for the year\'s report; null: not entered' })),
   volunteers: Nullable(Type.Integer({ description: 'Volunteers involved, entered by the organizers; null: not entered' })),
+  registrationTransfer: Type.Boolean({ description: 'The organizing units\' own systems receive the registrations of people who agree (the separate consent of GET /consent, `transfer`): a sign-up form offers it only then' }),
   reviewComment: Nullable(Type.String({ description: 'Why an administrator returned the event for changes' })),
   publishedAt: Nullable(Type.String({ format: 'date-time' })),
   cancelledAt: Nullable(Type.String({ format: 'date-time' })),

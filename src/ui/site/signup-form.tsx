@@ -5,7 +5,8 @@ import { integerOf, labelOf, textOf, type SiteEvent } from './site-data.js';
 
 /** The form as posted: the API's field names (answers as `answers.<question id>`), values as typed. */
 export type SignUpValues = Record<string, string | string[] | undefined>;
-export type Consent = { version: string; textZh: string; textEn: string };
+type ConsentText = { version: string; textZh: string; textEn: string };
+export type Consent = ConsentText & { transfer: ConsentText };
 
 type SignUpState =
   | { kind: 'open'; sessions: SiteEvent['sessions'] }
@@ -46,6 +47,7 @@ export function signUpBodyOf(event: SiteEvent, form: SignUpValues): Record<strin
   put('language', textOf(first(form.language)));
   // Only a ticked box sends the version of the text it agreed to.
   put('consentVersion', textOf(first(form.consentVersion)));
+  put('transferConsentVersion', textOf(first(form.transferConsentVersion)));
   const answers: Record<string, unknown> = {};
   for (const question of event.questions) {
     const raw = form[`answers.${question.id}`];
@@ -144,6 +146,17 @@ export function SignUpForm({ view, event, sessions, consent, form, errors }: {
       </div>
       <Choices view={view} name="consentVersion" legend={t('site.signup.consentLegend')} errors={errors} type="checkbox" required
         values={value('consentVersion') ? [consent.version] : []} options={[{ value: consent.version, label: t('site.signup.consent') }]} />
+      {/* Offered only where the organizer's own systems receive registrations; never pre-ticked. */}
+      {event.registrationTransfer && (
+        <>
+          <div class="consent-text" id="transfer-text">
+            <h3>{t('site.signup.transferTitle')}</h3>
+            <p>{view.lang === 'en' ? consent.transfer.textEn : consent.transfer.textZh}</p>
+          </div>
+          <Choices view={view} name="transferConsentVersion" legend={t('site.signup.transferLegend')} errors={errors} type="checkbox"
+            values={value('transferConsentVersion') ? [consent.transfer.version] : []} options={[{ value: consent.transfer.version, label: t('site.signup.transfer') }]} />
+        </>
+      )}
       <button type="submit">{t('site.signup.submit')}</button>
     </form>
   );
