@@ -52,7 +52,7 @@ t.test('the English switch works on every page, and back', async (t) => {
   const adminPages = ['/admin', '/admin/events', '/admin/events/new', `/admin/events/${event.id}`, `/admin/events/${event.id}/edit`,
     `/admin/events/${event.id}/registrations`, `/admin/events/${event.id}/check-in`, `/admin/events/${event.id}/attendance`, '/admin/venues',
     '/admin/observances', '/admin/observances/earth-day', '/admin/observances/earth-day/edit', '/admin/campaigns', '/admin/units', '/admin/units/new',
-    '/admin/accounts', '/admin/tokens', '/admin/audit', '/admin/mail', '/admin/reports', '/admin/events/import'];
+    '/admin/accounts', '/admin/tokens', '/admin/audit', '/admin/mail', '/admin/webhooks', '/admin/reports', '/admin/events/import'];
 
   const visit = async (path: string) => {
     await page.goto(path);
@@ -102,7 +102,7 @@ t.test('no serious or critical accessibility violations on the home, event, sign
   await desktop.goto(`/events/${event.id}?lang=en`);
   await check(desktop, 'event page in English');
   await desktop.goto(`/events/${event.id}?lang=zh`);
-  for (const path of ['/admin', '/admin/events', '/admin/events/new', `/admin/events/${event.id}`, `/admin/events/${event.id}/edit`, `/admin/events/${event.id}/registrations`, `/admin/events/${event.id}/check-in`, '/admin/reports', '/admin/events/import']) {
+  for (const path of ['/admin', '/admin/events', '/admin/events/new', `/admin/events/${event.id}`, `/admin/events/${event.id}/edit`, `/admin/events/${event.id}/registrations`, `/admin/events/${event.id}/check-in`, '/admin/reports', '/admin/events/import', '/admin/webhooks']) {
     await desktop.goto(path);
     await check(desktop, path);
   }

@@ -54,6 +54,7 @@ export const ADMIN_SECTIONS: { href: string; key: Parameters<View['t']>[0]; for?
   { href: '/admin/observances', key: 'admin.nav.observances' },
   { href: '/admin/campaigns', key: 'admin.nav.campaigns' },
   { href: '/admin/mail', key: 'admin.nav.mail', for: 'organizers' },
+  { href: '/admin/webhooks', key: 'admin.nav.webhooks', for: 'organizers' },
   { href: '/admin/reports', key: 'admin.nav.reports', for: 'organizers' },
   { href: '/admin/units', key: 'admin.nav.units', for: 'admins' },
   { href: '/admin/accounts', key: 'admin.nav.accounts', for: 'admins' },

@@ -16,6 +16,7 @@ import { adminSettingsPages } from './admin/settings.pages.js';
 import { adminDashboardPages } from './admin/dashboard.pages.js';
 import { adminMailPages } from './admin/mail.pages.js';
 import { adminReportPages } from './admin/reports/report.pages.js';
+import { adminWebhookPages } from './admin/webhooks/webhook.pages.js';
 
 /** No database: the pages read and write only through the API (`inject`), with the caller's rights. */
 export type UiDeps = { inject: FastifyInstance['inject']; clock: Clock; config: Config };
@@ -60,4 +61,5 @@ export const uiRoutes: FastifyPluginAsync<UiDeps> = async (app, deps) => {
   await app.register(adminDashboardPages, deps);
   await app.register(adminMailPages, deps);
   await app.register(adminReportPages, deps);
+  await app.register(adminWebhookPages, deps);
 };

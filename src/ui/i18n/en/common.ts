@@ -71,6 +71,7 @@ export const common: Record<keyof typeof zh, string> = {
   'admin.nav.accounts': 'Accounts',
   'admin.nav.audit': 'Audit log',
   'admin.nav.mail': 'Mail',
+  'admin.nav.webhooks': 'Webhooks',
   'admin.nav.tokens': 'My tokens and password',
   'admin.nav.logout': 'Sign out',
   'auth.title': 'Staff sign-in',

@@ -70,6 +70,7 @@ export const common = {
   'admin.nav.accounts': '账号',
   'admin.nav.audit': '操作记录',
   'admin.nav.mail': '邮件',
+  'admin.nav.webhooks': '推送订阅',
   'admin.nav.tokens': '我的令牌与密码',
   'admin.nav.logout': '退出登录',
   'auth.title': '工作人员登录',
