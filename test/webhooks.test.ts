@@ -223,8 +223,10 @@ t.test('an endpoint that fails every delivery for a day is disabled, its owner t
     s.clock.move(3600_000 + 1000);
   }
   await s.worker.drain();
-  const endpoint = (await s.call('GET', `/webhooks/${endpointId}`)).json<{ enabled: boolean; disabledReason: string; failingSince: string }>();
+  const endpoint = (await s.call('GET', `/webhooks/${endpointId}`)).json<{ enabled: boolean; disabledCause: string; disabledReason: string; failingSince: string; lastError: string }>();
   t.equal(endpoint.enabled, false, 'disabled');
+  t.equal(endpoint.disabledCause, 'failing');
+  t.match(endpoint.lastError, /HTTP 503/, 'with the last error');
   t.match(endpoint.disabledReason, /Every delivery failed for 24 hours.*HTTP 503/, endpoint.disabledReason);
   const [published] = (await s.call('GET', `/webhooks/${endpointId}/deliveries`)).json<{ items: { id: string; state: string; attempts: number }[] }>().items;
   t.equal(published!.state, 'failed', 'its delivery gave up after a day');

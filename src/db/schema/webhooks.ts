@@ -10,6 +10,8 @@ export const WEBHOOK_KINDS = ['event.published', 'event.changed', 'event.cancell
 export const PERSONAL_WEBHOOK_KINDS: readonly WebhookKind[] = ['registration.created', 'registration.cancelled'];
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 export const PING_KIND = 'ping';
+export const DISABLED_CAUSES = ['paused', 'failing'] as const;
+export type DisabledCause = (typeof DISABLED_CAUSES)[number];
 
 /**
  * A bot's subscription. Owned by a unit (its organizers manage it, and it only hears of
@@ -35,7 +37,11 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
   /** Since when every attempt has failed (null after a success); 24 hours of that disables it. */
   failingSince: timestamp('failing_since', { withTimezone: true }),
+  /** The last failed attempt's error, kept while it fails (for its owner). */
+  lastError: text('last_error'),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  /** paused: by someone; failing: every delivery failed for a day. */
+  disabledCause: text('disabled_cause').$type<DisabledCause>(),
   disabledReason: text('disabled_reason'),
   ...timestamps,
 }, (t) => [

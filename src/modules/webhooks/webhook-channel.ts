@@ -65,13 +65,15 @@ export function createWebhookChannel({ db, clock, secretKey, baseUrl, lookup, ti
       ...(ok ? { deliveredAt: now } : {}),
     }).where(eq(webhookDeliveries.id, target.deliveryId));
     if (ok) {
-      await db.update(webhookEndpoints).set({ failingSince: null }).where(sql`${webhookEndpoints.id} = ${target.endpointId} and ${webhookEndpoints.failingSince} is not null`);
+      await db.update(webhookEndpoints).set({ failingSince: null, lastError: null }).where(sql`${webhookEndpoints.id} = ${target.endpointId} and ${webhookEndpoints.failingSince} is not null`);
       return;
     }
     const reason = outcome.error ?? `HTTP ${outcome.status}`;
     const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
     await db.update(webhookEndpoints).set({
       failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${now.toISOString()}::timestamptz)`,
+      lastError: reason.slice(0, 500),
+      disabledCause: sql`case when ${webhookEndpoints.failingSince} <= ${dayAgo}::timestamptz then 'failing' end`,
       disabledAt: sql`case when ${webhookEndpoints.failingSince} <= ${dayAgo}::timestamptz then ${now.toISOString()}::timestamptz end`,
       disabledReason: sql`case when ${webhookEndpoints.failingSince} <= ${dayAgo}::timestamptz
         then 'Every delivery failed for 24 hours, since ' || to_char(${webhookEndpoints.failingSince} at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') || '; the last: ' || ${reason.slice(0, 300)} end`,

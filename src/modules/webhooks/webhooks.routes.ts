@@ -79,7 +79,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db,
   app.post('/webhooks/:id/deliveries/:deliveryId/redeliver', {
     config: { access },
     schema: {
-      tags, operationId: 'redeliverWebhook', summary: 'Send a failed or withdrawn delivery again: same id, same body, attempts from zero',
+      tags, operationId: 'redeliverWebhook', summary: 'Send a failed or withdrawn delivery again, now: same id, same body, a fresh day of retries (the log\'s attempts keep counting)',
       params: Type.Object({ id: Uuid, deliveryId: Uuid }, { additionalProperties: false }),
       response: { 202: DeliverySchema, ...problems(401, 403, 404, 409) },
     },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { WEBHOOK_KINDS } from '../../db/schema/index.js';
+import { DISABLED_CAUSES, WEBHOOK_KINDS } from '../../db/schema/index.js';
 import { Nullable, PageQuery, StringEnum, Uuid } from '../../lib/schemas.js';
 
 const Time = Type.String({ format: 'date-time' });
@@ -46,8 +46,10 @@ export const WebhookSchema = Type.Object({
   allowPrivateNetwork: Type.Boolean(),
   enabled: Type.Boolean(),
   disabledAt: Nullable(Time),
-  disabledReason: Nullable(Type.String({ description: 'Why it stopped: paused by someone, or every delivery failed for a day' })),
+  disabledCause: Nullable(StringEnum(DISABLED_CAUSES, { description: 'paused: by someone; failing: every delivery failed for a day' })),
+  disabledReason: Nullable(Type.String({ description: 'Why it stopped, in a sentence (English)' })),
   failingSince: Nullable(Time),
+  lastError: Nullable(Type.String({ description: 'While it fails: the last attempt\'s error' })),
   previousSecretExpiresAt: Nullable(Time),
   createdAt: Time,
   updatedAt: Time,

@@ -22,7 +22,8 @@ export function endpointResponse(row: EndpointRow): WebhookResponse {
     id: row.id, unitId: row.unitId, url: row.url, description: row.description, kinds: row.kinds as WebhookKind[],
     filters: { observanceIds: row.observanceIds, unitIds: row.unitIds, townIds: row.townIds },
     allowPrivateNetwork: row.allowPrivateNetwork, enabled: row.disabledAt === null,
-    disabledAt: iso(row.disabledAt), disabledReason: row.disabledReason, failingSince: iso(row.failingSince),
+    disabledAt: iso(row.disabledAt), disabledCause: row.disabledCause, disabledReason: row.disabledReason,
+    failingSince: iso(row.failingSince), lastError: row.lastError,
     previousSecretExpiresAt: iso(row.previousSecretExpiresAt), createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -136,8 +137,8 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
           ...(body.filters?.unitIds !== undefined ? { unitIds: body.filters.unitIds } : {}),
           ...(body.filters?.townIds !== undefined ? { townIds: body.filters.townIds } : {}),
           allowPrivateNetwork,
-          ...(body.enabled === true ? { disabledAt: null, disabledReason: null, failingSince: null } : {}),
-          ...(body.enabled === false && current.disabledAt === null ? { disabledAt: now, disabledReason: 'Paused by hand.' } : {}),
+          ...(body.enabled === true ? { disabledAt: null, disabledCause: null, disabledReason: null, failingSince: null, lastError: null } : {}),
+          ...(body.enabled === false && current.disabledAt === null ? { disabledAt: now, disabledCause: 'paused' as const, disabledReason: 'Paused by hand.' } : {}),
           updatedAt: sql`now()`,
         }).where(eq(webhookEndpoints.id, id)).returning();
         await recordAudit(tx, actorOf(principal), { action: 'updated', objectKind: 'webhook', objectId: id, unitId: current.unitId, changedFields: Object.keys(body) });
@@ -201,7 +202,7 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
       };
     },
 
-    /** A failed or withdrawn delivery sent again, now, its attempts from zero, the same body and delivery id. */
+    /** A failed or withdrawn delivery sent again, now, with a fresh day of retries, the same body and delivery id. */
     async redeliver(principal: Principal, id: string, deliveryId: string) {
       const endpoint = await endpointFor(principal, id);
       const delivery = await deliveryOf(db, id, deliveryId);
