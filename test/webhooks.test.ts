@@ -124,6 +124,11 @@ t.test('who may register endpoints, and the addresses they may point at', async 
   const allowed = await s.call('POST', '/webhooks', { url: 'http://intranet.example.test/hook', kinds: ['event.published'], allowPrivateNetwork: true });
   t.equal(allowed.statusCode, 201, 'an admin may allow a private address explicitly');
   problem(t, await s.call('PATCH', `/webhooks/${allowed.json<{ id: string }>().id}`, { allowPrivateNetwork: false }), 422, 'invalid_webhook', ['/url']);
+  const unitsInternal = await s.call('POST', '/webhooks', { url: 'http://intranet.example.test/unit', unitId: s.unit.id, kinds: ['event.published'], allowPrivateNetwork: true });
+  const internalId = unitsInternal.json<{ id: string }>().id;
+  problem(t, await s.call('PATCH', `/webhooks/${internalId}`, { url: 'http://169.254.169.254/latest/meta-data/' }, organizer.headers), 422, 'invalid_webhook', ['/url'],);
+  const moved = await s.call('PATCH', `/webhooks/${internalId}`, { url: 'https://hooks.example.test/moved' }, organizer.headers);
+  t.equal(moved.json<{ allowPrivateNetwork: boolean }>().allowPrivateNetwork, false, 'an organizer moving an endpoint an admin let onto the private network does not take the permission along');
   problem(t, await s.call('POST', '/webhooks', { url: 'https://hooks.example.test/x', kinds: ['event.sold_out'] }), 400, 'validation_failed');
   problem(t, await s.call('POST', '/webhooks', { url: 'https://hooks.example.test/x', kinds: ['event.changed'], filters: { townIds: [other.id] } }), 422, 'invalid_webhook', ['/filters/townIds/0']);
 });

@@ -122,7 +122,9 @@ export function createWebhooksService({ db, clock, secretKey, lookup }: { db: Da
     async update(principal: Principal, id: string, body: UpdateWebhookBody): Promise<WebhookResponse> {
       const current = await endpointFor(principal, id);
       mayAllowPrivate(principal, body.allowPrivateNetwork);
-      const allowPrivateNetwork = body.allowPrivateNetwork ?? current.allowPrivateNetwork;
+      // An administrator allowed the private network for one URL: an organizer who changes the
+      // URL does not take that permission along to another address.
+      const allowPrivateNetwork = body.allowPrivateNetwork ?? (body.url !== undefined && body.url !== current.url && !isAdmin(principal) ? false : current.allowPrivateNetwork);
       // A URL allowed onto the private network stays checked against it when that is withdrawn.
       const errors = await check({ ...body, url: body.url ?? (body.allowPrivateNetwork === false ? current.url : undefined) }, allowPrivateNetwork);
       personalKindsNeedUnit(body.kinds, current.unitId, errors);
