@@ -24,8 +24,8 @@ type Target = {
 /**
  * Sends webhook deliveries: makes the body at the first attempt (the event as the change left
  * it; for a seat trigger's, as the public JSON feed shows it then, null once it is no longer
- * public) and keeps it, signs it with
- * every valid secret, POSTs it through the SSRF guard, and logs the attempt on the delivery.
+ * public) and keeps it, signs it with every valid secret, POSTs it through the SSRF guard,
+ * and logs the attempt on the delivery.
  * A 2xx is success; anything else is retried by the worker. An endpoint whose every attempt
  * has failed for a day is disabled here, with the reason its owner sees.
  */
