@@ -2,6 +2,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'drizzle-orm';
+import { pendingMigrations } from './db/migrate.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   logStream?: { write(line: string): void } | false;
   /** How webhook URLs are resolved when registered (default: the system's DNS); tests name their own hosts. */
   webhookLookup?: Lookup;
+  /** Set `draining` when the process begins to stop: /readyz then tells the load balancer to send no more. */
+  lifecycle?: { draining: boolean };
 }
 
 function loggerOptions(config: Config, stream: AppOptions['logStream']): FastifyServerOptions['logger'] {
@@ -75,7 +78,7 @@ function loggerOptions(config: Config, stream: AppOptions['logStream']): Fastify
 const MAX_URL_LENGTH = 4096;
 
 /** Builds the app with its plugins and modules registered explicitly, in order. */
-export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream, webhookLookup }: AppOptions) {
+export async function buildApp({ config, database, clock = systemClock, changes = createChangeRecorder(), logStream, webhookLookup, lifecycle = { draining: false } }: AppOptions) {
   if (!config.SECRET_KEY) throw new Error('buildApp needs config.SECRET_KEY: resolve it first (resolveSecretKey in config.ts)');
   const app = Fastify({
     logger: loggerOptions(config, logStream),
@@ -115,6 +118,23 @@ export async function buildApp({ config, database, clock = systemClock, changes 
       throw new Problem(503, 'database_unavailable', 'The database does not answer.');
     }
     return { status: 'ok' as const, database: database.kind };
+  });
+
+  // For a load balancer: this process should get requests. Not while it stops, not without the
+  // database, not on a schema older than its code (a deploy whose migrations have not run).
+  app.get('/readyz', {
+    config: { access: 'public' },
+    schema: { tags: ['health'], operationId: 'ready', response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: Type.Ref(ProblemSchema) } },
+  }, async () => {
+    if (lifecycle.draining) throw new Problem(503, 'shutting_down', 'This process is stopping; send requests to another.');
+    let pending: number;
+    try {
+      pending = await pendingMigrations(db);
+    } catch {
+      throw new Problem(503, 'database_unavailable', 'The database does not answer.');
+    }
+    if (pending > 0) throw new Problem(503, 'migrations_pending', `${pending} migration(s) are not applied to the database yet.`);
+    return { status: 'ready' as const };
   });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

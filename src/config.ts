@@ -17,6 +17,12 @@ export const ConfigSchema = Type.Object({
   CALENDAR_TIMEZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** PostgreSQL: how long to wait for a connection before answering 503 (seconds). */
+  DATABASE_CONNECT_TIMEOUT_S: Type.Integer({ minimum: 1, maximum: 120, default: 5 }),
+  /** PostgreSQL: a statement running longer is cancelled and the request answered 503 (ms; 0: no limit). */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 15_000 }),
+  /** PostgreSQL behind PgBouncer in transaction mode: no named prepared statements. */
+  DATABASE_PGBOUNCER: Type.Boolean({ default: false }),
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
@@ -51,6 +57,8 @@ export const ConfigSchema = Type.Object({
   MAIL_SINK_WEB_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1080 }),
   /** How long a webhook delivery may take (connect to response) before it counts as failed and is retried. */
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  /** On SIGTERM: how long requests in flight and the worker's batch may take before the process exits anyway (ms). */
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   /** Run the outbox worker (mail and webhooks) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */
   OUTBOX_WORKER: Type.Boolean({ default: true }),
   /** Seed the demo data into an empty database at start. */

@@ -25,7 +25,8 @@ async function main() {
     throw error;
   }
   const database = await openDatabase(config);
-  const app = await buildApp({ config, database });
+  const lifecycle = { draining: false };
+  const app = await buildApp({ config, database, lifecycle });
   const demo = !config.DATABASE_URL;
   const admin = await ensureFirstAdmin(database.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, demo });
   if (admin.created && admin.demoToken) {
@@ -48,7 +49,10 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => process.exit(1), 10_000);
+    // /readyz answers 503 from now; the server stops accepting connections and lets the
+    // requests in flight finish; the mail worker finishes its batch and gives back the rest.
+    lifecycle.draining = true;
+    const deadline = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
     await sweeps.stop();
     await app.close();

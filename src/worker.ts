@@ -28,7 +28,7 @@ async function main() {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'outbox worker stopping');
-    const deadline = setTimeout(() => process.exit(1), 30_000);
+    const deadline = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
     await mail.stop();
     await database.close();

@@ -32,11 +32,26 @@ export function rowsOf<T>(result: unknown): T[] {
 /** Extensions the migrations create; PGlite must have them loaded to run `CREATE EXTENSION`. */
 export const pgliteExtensions = { pg_trgm };
 
-export function connectPostgres(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+export type PostgresOptions = {
+  poolSize?: number;
+  /** Seconds to wait for a connection; then the query fails (and the request gets 503). */
+  connectTimeoutS?: number;
+  /** Cancels a statement running longer (ms); 0 or unset: no limit. */
+  statementTimeoutMs?: number;
+  /** PgBouncer in transaction mode hands each transaction any server connection: no named prepared statements. */
+  pgbouncer?: boolean;
+};
+
+export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
   const client = postgres(url, {
     max: options.poolSize ?? 10,
+    connect_timeout: options.connectTimeoutS ?? 5,
+    prepare: !options.pgbouncer,
     onnotice: () => {}, // "extension already exists, skipping" and the like are not news
-    connection: { application_name: 'kepu-calendar' },
+    connection: {
+      application_name: 'kepu-calendar',
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };

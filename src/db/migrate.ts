@@ -46,10 +46,15 @@ export async function migrate(db: Database, folder = MIGRATIONS_FOLDER): Promise
   });
 }
 
-/** For /readyz and tests: true when every migration file has been applied. */
+/** For /readyz and tests: how many migration files are not applied yet. The files are read once per folder. */
+const hashesOf = new Map<string, string[]>();
 export async function pendingMigrations(db: Database, folder = MIGRATIONS_FOLDER): Promise<number> {
-  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  let hashes = hashesOf.get(folder);
+  if (!hashes) {
+    hashes = readMigrationFiles({ migrationsFolder: folder }).map((m) => m.hash);
+    hashesOf.set(folder, hashes);
+  }
   const rows = await db.select({ hash: appliedMigrations.hash }).from(appliedMigrations);
   const done = new Set(rows.map((r) => r.hash));
-  return migrations.filter((m) => !done.has(m.hash)).length;
+  return hashes.filter((hash) => !done.has(hash)).length;
 }

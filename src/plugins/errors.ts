@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { redactSecrets } from '../lib/redact.js';
-import { databaseError } from '../lib/database-errors.js';
+import { databaseError, databaseUnavailable } from '../lib/database-errors.js';
 import { PROBLEM_CONTENT_TYPE, Problem, problemBody, type FieldProblem } from '../lib/problems.js';
 
 type AjvError = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
@@ -62,6 +62,9 @@ export function toProblem(error: FastifyError & { validation?: AjvError[]; valid
       return { status: 404, body: problemBody(404, 'not_found', 'No such resource.') };
     }
     return { status: 400, body: problemBody(400, 'validation_failed', `The request ${context === 'body' ? 'body' : context} is invalid.`, { errors }) };
+  }
+  if (databaseUnavailable(error)) {
+    return { status: 503, body: problemBody(503, 'database_unavailable', 'The database does not answer just now; try again in a few seconds.') };
   }
   const database = databaseError(error);
   const known = database ? CONSTRAINT_PROBLEMS[database.constraint ?? ''] ?? DATABASE_PROBLEMS[database.code] : undefined;
