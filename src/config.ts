@@ -57,6 +57,13 @@ export const ConfigSchema = Type.Object({
   MAIL_SINK_WEB_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1080 }),
   /** How long a webhook delivery may take (connect to response) before it counts as failed and is retried. */
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  /**
+   * How long a worker's claim on a batch holds: a worker that dies mid-send leaves its batch
+   * to the others after this, which is also the window in which a message may go out twice.
+   */
+  OUTBOX_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000 }),
+  /** The first retry of a mail that failed comes after this (ms), then twice as long each time, up to an hour. */
+  OUTBOX_RETRY_BASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   /** On SIGTERM: how long requests in flight and the worker's batch may take before the process exits anyway (ms). */
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   /** Run the outbox worker (mail and webhooks) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */

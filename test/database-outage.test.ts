@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/open.js';
 import { adminHeaders, build, buildAccount, ADMIN_TOKEN, TEST_SECRET_KEY } from './helpers/build.js';
 import { onPostgres, testDatabase } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
-import { startTcpProxy } from './helpers/tcp-proxy.js';
+import { startTcpProxy } from '../bench/harness/tcp-proxy.js';
 
 /*
  * The database going away under a running API: requests get 503 problem+json with

@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import type { Executor } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { createOutboxWorker, type WorkerOptions } from '../outbox/worker.js';
+import { DEFAULT_RETRY } from '../outbox/outbox.js';
 import { EMAIL_CHANNEL } from './kinds.js';
 import { createMailChannel } from './mail-channel.js';
 import { startMailSink, type MailSink } from './sink.js';
@@ -31,7 +32,8 @@ export async function startMailDelivery({ config, db, clock, log }: { config: Co
   const transport = createMailTransport({ url, from: config.MAIL_FROM });
   const channel = createMailChannel({ db, transport, clock, baseUrl: config.PUBLIC_BASE_URL, secretKey: config.SECRET_KEY, from: config.MAIL_FROM, zone: config.CALENDAR_TIMEZONE });
   const webhooks = createWebhookChannel({ db, clock, secretKey: config.SECRET_KEY, baseUrl: config.PUBLIC_BASE_URL, lookup: systemLookup, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
-  const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel, [WEBHOOK_CHANNEL]: webhooks }, clock, log });
+  const worker = createOutboxWorker({ db, channels: { [EMAIL_CHANNEL]: channel, [WEBHOOK_CHANNEL]: webhooks }, clock, log, leaseMs: config.OUTBOX_LEASE_MS,
+    retry: { ...DEFAULT_RETRY, baseDelayMs: config.OUTBOX_RETRY_BASE_MS } });
   worker.start();
   return {
     worker,

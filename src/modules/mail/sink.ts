@@ -60,6 +60,9 @@ export async function startMailSink({ smtpPort = 0, webPort, host = '127.0.0.1',
     smtp.once('error', reject);
     smtp.listen(smtpPort, host, () => { smtp.off('error', reject); resolve(); });
   });
+  // smtp-server reports a client's dropped connection (a worker killed mid-send: ECONNRESET)
+  // as an 'error' on the server; unheard, it would take the whole process down with it.
+  smtp.on('error', () => {});
   const boundSmtp = (smtp.server.address() as AddressInfo).port;
 
   let web: Server | null = null;

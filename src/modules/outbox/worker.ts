@@ -117,10 +117,28 @@ export function createOutboxWorker({ db, channels, clock, batchSize = 20, leaseM
     }
   }
 
+  /**
+   * What was sent must be recorded, or it goes out again once the lease runs out: a database
+   * away for a moment (a failover, a dropped connection) is waited for, within the lease.
+   */
+  async function persistently(write: () => Promise<void>) {
+    const started = Date.now();
+    for (let pause = 250; ; pause = Math.min(pause * 2, 2000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (Date.now() - started + pause >= leaseMs) throw error;
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'outbox: could not record a batch; trying again');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
   /** The sent ones in one statement, then each failure on its own. */
   async function settlePart({ messages }: Part, outcomes: PromiseSettledResult<void>[]) {
-    await markSent(db, messages.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((m) => m.id), workerId, clock.now());
-    for (const [i, message] of messages.entries()) await settle(message, outcomes[i]!);
+    const sent = messages.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((m) => m.id);
+    await persistently(() => markSent(db, sent, workerId, clock.now()));
+    for (const [i, message] of messages.entries()) await persistently(() => settle(message, outcomes[i]!));
   }
 
   /**
