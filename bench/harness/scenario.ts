@@ -18,6 +18,8 @@ export type ScenarioOptions = {
   /** Kill an API process and a worker, and cut the database, in the middle. */
   faults: boolean;
   fromDist?: boolean;
+  /** Added to every process's environment (NODE_OPTIONS for a memory experiment, say). */
+  env?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -54,6 +56,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       env: {
         SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000', SIGNUP_CONTACT_LIMIT_PER_HOUR: '1000000', DATABASE_CONNECT_TIMEOUT_S: '2',
         OUTBOX_LEASE_MS: String(LEASE_MS), OUTBOX_RETRY_BASE_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000',
+        ...options.env,
       },
     });
     const { apiUrls } = cluster;
