@@ -120,6 +120,13 @@ export async function buildApp({ config, database, clock = systemClock, changes 
     return { status: 'ok' as const, database: database.kind };
   });
 
+  // While stopping, every answer closes its connection: a client's keep-alive connection
+  // would otherwise hold the server open until its keep-alive timeout (72 s), long after the
+  // last request in flight was answered.
+  app.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+  });
+
   // For a load balancer: this process should get requests. Not while it stops, not without the
   // database, not on a schema older than its code (a deploy whose migrations have not run).
   app.get('/readyz', {

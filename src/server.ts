@@ -56,8 +56,10 @@ async function main() {
     deadline.unref();
     await sweeps.stop();
     await app.close();
+    app.log.info('shutting down: no more requests, those in flight answered');
     await mail?.stop();
     await database.close();
+    app.log.info('shut down');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -109,6 +109,12 @@ export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2,
         }
       }
     },
+    /** Resolves when the process has ended, with its exit code. */
+    async exited(name: string): Promise<number | null> {
+      const member = members.get(name)!;
+      await member.exited;
+      return member.child.exitCode;
+    },
     /** Resident memory of a process in MB (Linux /proc). */
     rssMb(name: string): number {
       const status = readFileSync(`/proc/${members.get(name)!.child.pid}/status`, 'utf8');
