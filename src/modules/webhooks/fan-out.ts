@@ -19,7 +19,8 @@ function kindOf(change: Change): WebhookKind | null {
 
 /**
  * Plans webhook deliveries in the transaction of the change (the change recorder calls this
- * inside it), each with the event as it is then, so a bot reading them in order reads history. Which endpoints hear of it is decided by the SQL function webhook_fan_out
+ * inside it), each with the event as it is then, so a bot reading them in order reads
+ * history. Which endpoints hear of it is decided by the SQL function webhook_fan_out
  * (migration 0015), which the seat trigger uses too: one definition of the filters.
  */
 export function createWebhookFanOut(clock: Clock, baseUrl: string): ChangeListener {

@@ -1,7 +1,6 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { observances, outboxMessages, towns, units, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js';
-import { inArray } from 'drizzle-orm';
 
 export const WEBHOOK_CHANNEL = 'webhook';
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -33,7 +32,6 @@ const deliveryColumns = {
   lastError: webhookDeliveries.lastError, responsePrefix: webhookDeliveries.responsePrefix,
   nextAttemptAt: sql<Date | null>`case when ${outboxMessages.state} = 'planned' then ${outboxMessages.dueAt} end`,
   lastAttemptAt: webhookDeliveries.lastAttemptAt, deliveredAt: webhookDeliveries.deliveredAt, createdAt: webhookDeliveries.createdAt,
-  outboxMessageId: webhookDeliveries.outboxMessageId,
 };
 
 /** An endpoint's deliveries, newest first, from before `before` (created at, id). */
