@@ -18,6 +18,8 @@ export type ScenarioOptions = {
   /** Kill an API process and a worker, and cut the database, in the middle. */
   faults: boolean;
   fromDist?: boolean;
+  /** How often the API processes' RSS is sampled (default 500 ms). */
+  rssEveryMs?: number;
   /** Added to every process's environment (NODE_OPTIONS for a memory experiment, say). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -90,7 +92,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const rssMb: Record<string, number[]> = { 'api-1': [], 'api-2': [] };
     const sampler = setInterval(() => {
       for (const name of Object.keys(rssMb)) { try { rssMb[name]!.push(Math.round(cluster!.rssMb(name))); } catch { /* restarting */ } }
-    }, 500);
+    }, options.rssEveryMs ?? 500);
     const feed = feedStorm({
       apiUrls, clients: options.feedClients, intervalMs: options.feedIntervalMs, running: () => storming,
       paths: ['/api/v1/events?limit=20', `/api/v1/events/${events[0]!.id}.ics`, '/feeds/events.ics'],
