@@ -7,7 +7,7 @@
  * sign-up latency, the feed's answers, the mail's drain time and the API processes' memory.
  * The baseline in the same run is the same storm without the faults.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/harness.ts [people=5000] [seconds=30]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/harness.ts [people=5000] [seconds=30] [runs=both|baseline|faults]
  *
  * Each run works in databases of its own (created and dropped). CI runs the short form
  * (test/harness.test.ts), which asserts the invariants only.
@@ -19,6 +19,8 @@ import { scratchDatabase } from './scratch-database.js';
 
 const people = Number(process.argv[2] ?? 5000);
 const seconds = Number(process.argv[3] ?? 30);
+const runs = process.argv[4] ?? 'both';
+if (!['both', 'baseline', 'faults'].includes(runs)) throw new Error(`runs must be both, baseline or faults, not ${runs}`);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 console.log('building dist/ …');
@@ -41,7 +43,7 @@ function summary(label: string, report: ScenarioReport) {
 }
 
 let allHeld = true;
-for (const faults of [false, true]) {
+for (const faults of [false, true].filter((f) => runs === 'both' || f === (runs === 'faults'))) {
   const scratch = await scratchDatabase();
   try {
     const report = await runScenario({

@@ -148,13 +148,15 @@ export async function buildApp({ config, database, clock = systemClock, changes 
 
   // Public answers are cached in the process. A successful change by staff (any write on a
   // route that is not public) drops them all once it has committed and answered; a resident's
-  // sign-up or change drops the answers showing that event's seats (in its transaction, so an
-  // answer rendered just before the commit may be served for the cache's few seconds).
-  const httpCache = createHttpCache({ freshness: catalogueMarks(database.db) });
+  // sign-up or change drops the answers showing that event's seats, at most once per
+  // PUBLIC_SEATS_REFRESH_MS each (invalidateSoon: in a storm of sign-ups every poll would
+  // otherwise render the list again), in its transaction, so an answer rendered just before
+  // the commit may be served for the cache's few seconds.
+  const httpCache = createHttpCache({ freshness: catalogueMarks(database.db), coalesceMs: config.PUBLIC_SEATS_REFRESH_MS });
   app.addHook('onResponse', async (request, reply) => {
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });
-  changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidate(`event:${change.eventId}`); });
+  changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidateSoon(`event:${change.eventId}`); });
   // Mail is planned by every API process, in the change's transaction; it is sent by whichever worker claims it.
   changes.onChange(createMailPlanner(clock));
   // Webhook deliveries likewise; a session filling up or freeing seats plans its own (a trigger).

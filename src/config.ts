@@ -68,6 +68,11 @@ export const ConfigSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   /** Run the outbox worker (mail and webhooks) inside the API process. Off: run `npm run worker` beside it (PostgreSQL only). */
   OUTBOX_WORKER: Type.Boolean({ default: true }),
+  /**
+   * While sign-ups come in, a public answer showing an event's seat counts is rendered again at
+   * most this often (ms), so it may show a count this much late; 0: after every sign-up.
+   */
+  PUBLIC_SEATS_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   /** Seed the demo data into an empty database at start. */
   SEED_DEMO: Type.Boolean({ default: true }),
 });

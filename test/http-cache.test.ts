@@ -318,6 +318,53 @@ t.test('createHttpCache', async (t) => {
     t.equal(count('b'), 1, 'an unknown tag drops nothing');
   });
 
+  t.test('invalidateSoon drops a tag\'s answers at once, then at most once per coalesceMs', async (t) => {
+    const { cache, fetch, count } = await cacheApp({ coalesceMs: 300 }, async (name) => ({
+      body: JSON.stringify({ name }), contentType: 'application/json; charset=utf-8', tags: [name],
+    }));
+    await fetch('a');
+    await fetch('b');
+    cache.invalidateSoon('a');
+    await fetch('a');
+    t.equal(count('a'), 2, 'the first drop is at once: a sign-up after a quiet spell shows on the next GET');
+    for (let i = 0; i < 5; i++) cache.invalidateSoon('a');
+    await fetch('a');
+    t.equal(count('a'), 2, 'drops asked for within the window wait');
+    await sleep(350);
+    await fetch('a');
+    t.equal(count('a'), 3, 'and happen once, when the window is up');
+    await fetch('a');
+    t.equal(count('a'), 3, 'once, not once per request');
+    cache.invalidateSoon('a');
+    await fetch('a');
+    t.equal(count('a'), 3, 'a change right after that render waits for the next window');
+    await sleep(350);
+    cache.invalidateSoon('a');
+    await fetch('a');
+    t.equal(count('a'), 4);
+    cache.invalidateSoon('b');
+    await fetch('b');
+    t.equal(count('b'), 2, 'each answer has its own window');
+  });
+
+  t.test('a render in flight when invalidateSoon() is called is served but not kept', async (t) => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let version = 0;
+    const { cache, fetch, count } = await cacheApp({ coalesceMs: 300 }, async () => {
+      const mine = ++version;
+      if (mine === 1) await gate;
+      return { body: `version ${mine}`, contentType: 'text/plain; charset=utf-8', tags: ['seats'] };
+    });
+    const inFlight = fetch('slow');
+    while (count('slow') === 0) await sleep(1);
+    cache.invalidateSoon('seats');
+    release();
+    t.equal((await inFlight).body, 'version 1', 'the caller gets its answer');
+    t.equal((await fetch('slow')).body, 'version 2', 'the next GET renders again');
+    t.equal((await fetch('slow')).body, 'version 2', 'and that one is kept');
+  });
+
   t.test('repeated GETs within the TTL render once', async (t) => {
     const { fetch, count } = await cacheApp();
     const a = await fetch('a');

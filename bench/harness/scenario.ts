@@ -55,7 +55,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     cluster = await startCluster({
       databaseUrl: viaProxy.toString(), smtpPort: sink.smtpPort, secretKey: SECRET_KEY, fromDist: options.fromDist ?? false,
       // The harness is one address and one contact per person: the abuse limits would refuse it.
+      // Behind a balancer every process has the one public address (the feeds' links and UIDs
+      // carry it, so without it each process would give its own bytes and ETag).
       env: {
+        PUBLIC_BASE_URL: 'https://kepu.example.cn',
         SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000', SIGNUP_CONTACT_LIMIT_PER_HOUR: '1000000', DATABASE_CONNECT_TIMEOUT_S: '2',
         OUTBOX_LEASE_MS: String(LEASE_MS), OUTBOX_RETRY_BASE_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000',
         ...options.env,

@@ -10,6 +10,8 @@ import { isSignedIn } from '../modules/accounts/principal.js';
 type Entry = {
   body: Buffer; gzip?: Buffer; etag: string; lastModified: Date; sameSecondAsChange: boolean; contentType: string; headers: Record<string, string>; tags: string[];
   expires: number; renderedAt: number;
+  /** Shows a tag changed through invalidateSoon since it was rendered. */
+  changed?: boolean;
   /** For answers that track the catalogue: the mark taken before rendering (see Freshness). */
   mark?: string;
 };
@@ -75,8 +77,12 @@ function matches(header: string | undefined, etag: string) {
  * calendar is rendered when the catalogue changes (or every ten minutes), not every few seconds.
  * Signed-in callers (who may see drafts) always get a fresh, private answer.
  */
-export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: { ttlMs?: number; maxEntries?: number; freshness?: Freshness } = {}) {
+export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness, coalesceMs = 1000 }: { ttlMs?: number; maxEntries?: number; freshness?: Freshness; coalesceMs?: number } = {}) {
   const entries = new Map<string, Entry>();
+  /** When each tag last changed through invalidateSoon: a render in flight then may not show it. */
+  const softChangedAt = new Map<string, number>();
+  /** When each key was last dropped for such a change (or rendered again after one). */
+  const softDroppedAt = new Map<string, number>();
   const keysByTag = new Map<string, Set<string>>();
   const inflight = new Map<string, { promise: Promise<Entry>; generation: number }>();
   let generation = 0;
@@ -129,11 +135,14 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
     const started = generation;
     const rendering = (async () => {
       if (expired && await stillFresh(expired)) return expired;
+      const renderStarted = Date.now();
       // Taken before the render reads anything, so whatever it misses is after the mark.
       const mark = await freshness?.mark();
       const entry = entryOf(await render(), Date.now(), mark);
-      // A change made while this rendered may not be in it: serve it, but do not keep it.
-      if (generation === started) keep(key, entry);
+      // A change made while this rendered may not be in it: serve it, but do not keep it (or,
+      // for a seat count, keep it only until its tag's window is up).
+      const movedMeanwhile = entry.tags.some((tag) => (softChangedAt.get(tag) ?? -Infinity) >= renderStarted);
+      if (generation === started && !(movedMeanwhile && dropSoon(key, entry, Date.now()))) keep(key, entry);
       return entry;
     })().finally(() => { if (inflight.get(key)?.promise === rendering) inflight.delete(key); });
     inflight.set(key, { promise: rendering, generation: started });
@@ -158,18 +167,55 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
     return reply.header('content-encoding', 'gzip').send(entry.gzip);
   }
 
+  /** Drops every entry, or with a tag only those that show it. */
+  function invalidate(tag?: string) {
+    generation += 1;
+    invalidatedAt = Date.now();
+    if (tag === undefined) {
+      entries.clear();
+      keysByTag.clear();
+    } else {
+      for (const key of [...(keysByTag.get(tag) ?? [])]) drop(key);
+    }
+  }
+
+  /**
+   * For a change that moves a number rather than what an answer is about (a sign-up moves a
+   * seat count): the answers showing the tag are dropped at once if they were not dropped so
+   * within the last `coalesceMs`, otherwise when that time is up. However many sign-ups a
+   * second an event takes, an answer listing it is rendered again at most once per
+   * `coalesceMs`, and shows a seat count at most that much (plus one render) late.
+   */
+  function invalidateSoon(tag: string) {
+    const now = Date.now();
+    invalidatedAt = now;
+    softChangedAt.set(tag, now);
+    forgetBefore(softChangedAt, now - 60_000);
+    for (const key of [...(keysByTag.get(tag) ?? [])]) dropSoon(key, entries.get(key)!, now);
+  }
+
+  /** Drops the answer (true) or marks it to expire when its window is up, then to be rendered rather than served stale. */
+  function dropSoon(key: string, entry: Entry, now: number): boolean {
+    const due = (softDroppedAt.get(key) ?? -Infinity) + coalesceMs;
+    if (due <= now) {
+      drop(key);
+      softDroppedAt.set(key, now);
+      forgetBefore(softDroppedAt, now - coalesceMs);
+      return true;
+    }
+    entry.changed = true;
+    entry.expires = Math.min(entry.expires, due);
+    return false;
+  }
+
+  /** Keeps the bookkeeping maps bounded: old times no longer decide anything. */
+  function forgetBefore(times: Map<string, number>, before: number) {
+    if (times.size > maxEntries) for (const [key, at] of times) if (at < before) times.delete(key);
+  }
+
   return {
-    /** Drops every entry, or with a tag only those that show it. */
-    invalidate(tag?: string) {
-      generation += 1;
-      invalidatedAt = Date.now();
-      if (tag === undefined) {
-        entries.clear();
-        keysByTag.clear();
-      } else {
-        for (const key of [...(keysByTag.get(tag) ?? [])]) drop(key);
-      }
-    },
+    invalidate,
+    invalidateSoon,
 
     /** `variant` tells apart answers of one URL that differ by a request header (e.g. Accept). */
     async send(request: FastifyRequest, reply: FastifyReply, render: () => Promise<Rendered>, variant = '') {
@@ -180,7 +226,8 @@ export function createHttpCache({ ttlMs = 5000, maxEntries = 500, freshness }: {
       const key = variant ? `${request.url}\u0000${variant}` : request.url;
       const cached = entries.get(key);
       if (cached && cached.expires > Date.now()) return sendEntry(request, reply, cached);
-      if (cached) {
+      if (cached?.changed) softDroppedAt.set(key, Date.now()); // its window is up: rendered now, and not again within the next
+      else if (cached) {
         // Expired, not invalidated: this process changed nothing it shows. Serve it while one
         // render refreshes it, so a busy feed never makes every waiting client render at once.
         void refresh(key, render, cached).catch((error: unknown) => request.log.error({ err: error }, 'refreshing a cached answer failed'));

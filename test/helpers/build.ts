@@ -27,7 +27,9 @@ type Test = { teardown(fn: () => unknown): void };
 /** An app on a database of its own, closed when the test ends. Requests go through app.inject. */
 export async function build(t: Test, overrides: { config?: Partial<Config>; clock?: Clock; changes?: ChangeRecorder; webhookLookup?: Lookup } = {}) {
   const database = await testDatabase(t);
-  const config = { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), ...overrides.config };
+  // Tests read public seat counts right after their own sign-ups: no coalescing of the cache's
+  // drops (test/http-cache.test.ts covers it).
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: TEST_SECRET_KEY }), PUBLIC_SEATS_REFRESH_MS: 0, ...overrides.config };
   await buildAccount(database.db, { role: 'admin', token: ADMIN_TOKEN, email: 'admin@example.cn' });
   const changes = overrides.changes ?? createChangeRecorder();
   const app = await buildApp({ config, database, clock: overrides.clock, changes, ...(overrides.webhookLookup ? { webhookLookup: overrides.webhookLookup } : {}) });
