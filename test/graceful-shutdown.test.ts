@@ -30,7 +30,7 @@ t.test('PostgreSQL: SIGTERM lets the requests in flight finish, then the API pro
   t.teardown(() => direct.close());
   await direct.db.insert(units).values({ slug: 'shutdown', kind: 'association', nameZh: '区科协', nameEn: 'Association' });
 
-  proxy.setLatency(150);
+  await proxy.setLatency(150);
   // Public reads that take several round trips each through the slow proxy.
   const inFlight = Array.from({ length: 12 }, (_, i) => fetch(`${api}/api/v1/${i % 2 ? 'units' : 'events?limit=5'}`).then(async (res) => ({ status: res.status, body: await res.text() })));
   await new Promise((resolve) => setTimeout(resolve, 200));

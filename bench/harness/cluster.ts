@@ -21,6 +21,8 @@ export type ClusterOptions = {
   fromDist?: boolean;
   /** Added to every process's environment (rate limits raised, pool sizes…). */
   env?: Record<string, string>;
+  /** Node options for every process before its script (a heap limit, --cpu-prof…). */
+  nodeArgs?: string[];
 };
 
 type Member = { name: string; role: 'api' | 'worker'; port: number; child: ChildProcess; output: string; exited: Promise<void> };
@@ -35,7 +37,7 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2, workers = 2, fromDist = false, env = {} }: ClusterOptions) {
+export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2, workers = 2, fromDist = false, env = {}, nodeArgs = [] }: ClusterOptions) {
   const members = new Map<string, Member>();
   const plan: { name: string; role: 'api' | 'worker'; port: number }[] = [];
   for (let i = 1; i <= apis; i++) plan.push({ name: `api-${i}`, role: 'api', port: await freePort() });
@@ -43,7 +45,7 @@ export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2,
 
   function launch({ name, role, port }: { name: string; role: 'api' | 'worker'; port: number }): Member {
     const script = role === 'api' ? 'server' : 'worker';
-    const args = fromDist ? [`${ROOT}dist/src/${script}.js`] : ['--import', 'tsx', `${ROOT}src/${script}.ts`];
+    const args = [...nodeArgs, ...(fromDist ? [`${ROOT}dist/src/${script}.js`] : ['--import', 'tsx', `${ROOT}src/${script}.ts`])];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       // Not the caller's environment: a test runner's NODE_OPTIONS and the like stay out.
