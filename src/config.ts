@@ -19,9 +19,9 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   /** PostgreSQL: how long to wait for a connection before answering 503 (seconds). */
   DATABASE_CONNECT_TIMEOUT_S: Type.Integer({ minimum: 1, maximum: 120, default: 5 }),
-  /** PostgreSQL: a statement running longer is cancelled and the request answered 503 (ms; 0: no limit). */
+  /** PostgreSQL: a statement running longer is cancelled and the request answered 503 (ms; 0: no limit). Not with DATABASE_PGBOUNCER: set it on the role. */
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 15_000 }),
-  /** PostgreSQL behind PgBouncer in transaction mode: no named prepared statements. */
+  /** PostgreSQL behind PgBouncer in transaction mode: no named prepared statements, no startup parameters beyond the application's name. */
   DATABASE_PGBOUNCER: Type.Boolean({ default: false }),
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import t, { type Test } from 'tap';
 import ICAL from 'ical.js';
 import { count, eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { outboxMessages, registrations } from '../src/db/schema/index.js';
 import type { CaughtMail } from '../src/modules/mail/sink.js';
+import { freePort } from '../bench/harness/cluster.js';
 import { buildVenue } from './helpers/factories.js';
 import { mailScene, mailWorker } from './helpers/mail.js';
 
@@ -545,21 +545,12 @@ t.test('mail is planned in the change\'s transaction: a sign-up that fails plans
   t.ok(textOf(mails[0]!).includes(again.registration.checkInCode));
 });
 
-/** A port on 127.0.0.1 with nothing listening: connections to it are refused. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 t.test('a send that fails is logged with the message id and kind, never the person', async (t) => {
   const created = await scene.publishedEvent();
   const logged: { level: string; object: object; message: string }[] = [];
   const entry = (level: string) => (object: object, message: string) => { logged.push({ level, object, message }); };
   const { worker, transport } = mailWorker({
-    db: scene.db, config: scene.config, clock: scene.clock, smtpPort: await refusedPort(),
+    db: scene.db, config: scene.config, clock: scene.clock, smtpPort: await freePort() /* nothing listens: refused */,
     retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000 },
     log: { info: entry('info'), warn: entry('warn'), error: entry('error') },
   });

@@ -27,7 +27,8 @@ export type ClusterOptions = {
 
 type Member = { name: string; role: 'api' | 'worker'; port: number; child: ChildProcess; output: string; exited: Promise<void> };
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (closed again at once): for a server to take, or a connection to be refused. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -12,6 +12,8 @@ import { startTcpProxy } from './tcp-proxy.js';
 export type ScenarioOptions = {
   /** An empty database on the PostgreSQL server: the cluster migrates it as it starts. */
   databaseUrl: string;
+  /** Where the service connects, when not straight to databaseUrl (through PgBouncer, say); the harness checks on databaseUrl. */
+  serviceDatabaseUrl?: string;
   sessions: number; seatsPerSession: number; people: number;
   concurrency: number; spreadMs: number;
   feedClients: number; feedIntervalMs: number;
@@ -44,12 +46,12 @@ export type ScenarioReport = {
  */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
   const log = options.log ?? (() => {});
-  const target = new URL(options.databaseUrl);
+  const target = new URL(options.serviceDatabaseUrl ?? options.databaseUrl);
   // Only a run with faults goes through the proxy (it cuts the database): on this 2-core
   // machine it carried every round trip through one more process and made the storm a
   // third slower, which is the harness's cost, not the service's.
   const proxy = options.faults ? await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }) : undefined;
-  const serviceUrl = new URL(options.databaseUrl);
+  const serviceUrl = new URL(options.serviceDatabaseUrl ?? options.databaseUrl);
   if (proxy) serviceUrl.port = String(proxy.port);
   const sink = await startMailSink({ smtpPort: 0, keep: 1_000_000 });
   const direct = connectPostgres(options.databaseUrl, { poolSize: 2 });

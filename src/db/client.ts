@@ -50,7 +50,9 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     onnotice: () => {}, // "extension already exists, skipping" and the like are not news
     connection: {
       application_name: 'kepu-calendar',
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // PgBouncer refuses a startup parameter it does not know, statement_timeout among them:
+      // behind it the timeout is set on the database role instead (README, PgBouncer).
+      ...(options.statementTimeoutMs && !options.pgbouncer ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
