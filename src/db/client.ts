@@ -38,7 +38,7 @@ export type PostgresOptions = {
   connectTimeoutS?: number;
   /** Cancels a statement running longer (ms); 0 or unset: no limit. */
   statementTimeoutMs?: number;
-  /** PgBouncer in transaction mode hands each transaction any server connection: no named prepared statements. */
+  /** PgBouncer in transaction mode hands each transaction any server connection: no named prepared statements, no pipelining. */
   pgbouncer?: boolean;
 };
 
@@ -47,6 +47,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     max: options.poolSize ?? 10,
     connect_timeout: options.connectTimeoutS ?? 5,
     prepare: !options.pgbouncer,
+    // postgres.js sends queries onto a connection still busy with others (pipelining); through
+    // PgBouncer 1.18 in transaction mode such a query was now and then never answered. One
+    // query at a time per connection there; sql.begin needs our patch for it (patches/, README).
+    ...(options.pgbouncer ? { max_pipeline: 0 } : {}),
     onnotice: () => {}, // "extension already exists, skipping" and the like are not news
     connection: {
       application_name: 'kepu-calendar',
