@@ -15,7 +15,7 @@ import { clientErrorResponse, errorsPlugin } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { validatorCompiler } from './plugins/validation.js';
 import { registerSecurity } from './plugins/security.js';
-import { createChangeRecorder, type ChangeRecorder } from './modules/changes/change-recorder.js';
+import { createChangeRecorder, type Change, type ChangeRecorder } from './modules/changes/change-recorder.js';
 import { AudienceSchema, TownSchema, UnitSchema } from './modules/units/units.schemas.js';
 import { unitsRoutes } from './modules/units/units.routes.js';
 import { VenueSchema } from './modules/venues/venues.schemas.js';
@@ -29,7 +29,7 @@ import { eventsImportRoutes } from './modules/events/import/import.routes.js';
 import { deletionsRoutes } from './modules/changes/deletions.routes.js';
 import { catalogueMarks } from './modules/changes/sync.js';
 import { outboxRoutes } from './modules/outbox/outbox.routes.js';
-import { createMailPlanner } from './modules/mail/planner.js';
+import { createMailPlanner, mailPlannerInSignUp } from './modules/mail/planner.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AccountSchema, TokenSchema } from './modules/accounts/accounts.schemas.js';
@@ -150,17 +150,20 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   // route that is not public) drops them all once it has committed and answered; a resident's
   // sign-up or change drops the answers showing that event's seats, at most once per
   // PUBLIC_SEATS_REFRESH_MS each (invalidateSoon: in a storm of sign-ups every poll would
-  // otherwise render the list again), in its transaction, so an answer rendered just before
-  // the commit may be served for the cache's few seconds.
+  // otherwise render the list again), in its transaction (an answer rendered just before the
+  // commit may then be served for the cache's few seconds), or, for a sign-up made in one
+  // statement, once that has committed.
   const httpCache = createHttpCache({ freshness: catalogueMarks(database.db), coalesceMs: config.PUBLIC_SEATS_REFRESH_MS });
   app.addHook('onResponse', async (request, reply) => {
     if (!SAFE_METHODS.has(request.method) && reply.statusCode < 400 && request.routeOptions.config?.access !== 'public') httpCache.invalidate();
   });
-  changes.onChange(async (_tx, change) => { if (change.entity === 'registration') httpCache.invalidateSoon(`event:${change.eventId}`); });
+  const seatsShown = (change: Change) => { if (change.entity === 'registration') httpCache.invalidateSoon(`event:${change.eventId}`); };
+  changes.onChange(async (_tx, change) => seatsShown(change), { afterCommit: seatsShown });
   // Mail is planned by every API process, in the change's transaction; it is sent by whichever worker claims it.
-  changes.onChange(createMailPlanner(clock));
-  // Webhook deliveries likewise; a session filling up or freeing seats plans its own (a trigger).
-  changes.onChange(createWebhookFanOut(clock, config.PUBLIC_BASE_URL));
+  changes.onChange(createMailPlanner(clock), mailPlannerInSignUp(clock));
+  // Webhook deliveries likewise; a session filling up or freeing seats plans its own (a trigger),
+  // and so do sign-ups: nothing to add to a sign-up's statement.
+  changes.onChange(createWebhookFanOut(clock, config.PUBLIC_BASE_URL), {});
   const deps = { db, clock, changes, config, httpCache };
   await app.register(feedRoutes, deps);
   await app.register(async (api) => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { eventUnits, events, tombstones } from '../../db/schema/index.js';
 import type { Transaction } from '../../db/client.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -32,15 +32,41 @@ async function leaveTombstone(tx: Transaction, change: ChangeBase & ({ entity: '
 export type ChangeListener = (tx: Transaction, change: Change) => Promise<void>;
 
 /**
+ * How a listener takes part in a resident's sign-up made by one statement outside any
+ * transaction (registrations.service.ts: no BEGIN and COMMIT round trips, and the session's
+ * lock is held for that statement only). `cte` is what the listener would write in the
+ * transaction, as the body of a data-modifying CTE over `registration`, the new row (every
+ * column of the table; its status, confirmed or waitlisted, is decided in the statement);
+ * `afterCommit` is what it does in this process once the statement has committed.
+ */
+export type SignUpParticipation = {
+  cte?: (registration: SQL) => SQL;
+  afterCommit?: (change: RegistrationChange) => void;
+};
+
+/**
  * The one door every change of an event or session passes through, inside its
  * transaction. Deletions leave tombstones here, every change an audit entry; mail, feed-cache invalidation and
  * webhooks subscribe with `onChange` and so stay atomic with the change itself.
  */
 export function createChangeRecorder() {
-  const listeners: ChangeListener[] = [];
+  const listeners: { listener: ChangeListener; signUp?: SignUpParticipation }[] = [];
   return {
-    onChange(listener: ChangeListener) {
-      listeners.push(listener);
+    /** `signUp`: how the listener takes part in a sign-up made in one statement; without it no sign-up is made so. */
+    onChange(listener: ChangeListener, signUp?: SignUpParticipation) {
+      listeners.push({ listener, signUp });
+    },
+    /**
+     * For a resident's sign-up in one statement (no actor, so nothing to audit): the listeners'
+     * CTEs over `registration`, and what to run once it committed; null when some listener
+     * cannot take part, and then the sign-up runs in a transaction and goes through `record`.
+     */
+    signUpInStatement(registration: SQL): { ctes: SQL[]; committed(change: RegistrationChange): void } | null {
+      if (listeners.some((l) => !l.signUp)) return null;
+      return {
+        ctes: listeners.flatMap((l) => (l.signUp?.cte ? [l.signUp.cte(registration)] : [])),
+        committed: (change) => { for (const l of listeners) l.signUp?.afterCommit?.(change); },
+      };
     },
     async record(tx: Transaction, change: Change): Promise<void> {
       if (change.entity !== 'registration' && change.action === 'deleted') await leaveTombstone(tx, change);
@@ -53,7 +79,7 @@ export function createChangeRecorder() {
           unitId: change.ownerUnitId, changedFields: change.changedFields,
         });
       }
-      for (const listener of listeners) await listener(tx, change);
+      for (const { listener } of listeners) await listener(tx, change);
     },
   };
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Change, ChangeListener } from '../changes/change-recorder.js';
-import { cancelPlanned, enqueueSelected, forgetMessages } from '../outbox/outbox.js';
+import type { Change, ChangeListener, SignUpParticipation } from '../changes/change-recorder.js';
+import { cancelPlanned, enqueueSelected, enqueueStatement, forgetMessages } from '../outbox/outbox.js';
 import { EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kinds.js';
 
 /*
@@ -35,10 +35,15 @@ type Plan = {
   now: Date;
   /** Makes the notice's dedupe key unique to this request (a link asked for again). */
   keyTail?: SQL;
+  /** Where the registrations are read from: the table, or the CTE of a statement that makes them. */
+  from?: SQL;
 };
 
 /** Plans a notice and/or reminders for the registrations `where` picks, in one statement. */
-async function plan(tx: Transaction, { where, notice, reminders = false, now, keyTail: givenTail }: Plan): Promise<number> {
+const plan = (tx: Transaction, what: Plan): Promise<number> => enqueueSelected(tx, planned(what));
+
+/** The outbox rows of a plan, as a SELECT for `enqueueSelected` or `enqueueStatement`. */
+function planned({ where, notice, reminders = false, now, keyTail: givenTail, from = sql`registrations` }: Plan): SQL {
   const at = now.toISOString();
   // A change notice is once per calendar sequence; every other notice once per registration.
   const keyTail = givenTail ?? (notice === MAIL_KINDS.changed ? sql`':' || (e.sequence + s.sequence)` : sql`''`);
@@ -57,13 +62,13 @@ async function plan(tx: Transaction, { where, notice, reminders = false, now, ke
       from unnest(e.reminder_offsets_minutes) as o(minutes)
       where s.starts_at - make_interval(mins => o.minutes) > ${at}::timestamptz`);
   }
-  if (parts.length === 0) return 0;
-  return enqueueSelected(tx, sql`select m.kind, ${EMAIL_CHANNEL}::text, m.payload, m.dedupe_key, m.due_at, r.event_id
-    from registrations r
+  if (parts.length === 0) throw new Error('a mail plan needs a notice or reminders');
+  return sql`select m.kind, ${EMAIL_CHANNEL}::text, m.payload, m.dedupe_key, m.due_at, r.event_id
+    from ${from} r
     join sessions s on s.id = r.session_id
     join events e on e.id = r.event_id
     cross join lateral (${sql.join(parts, sql` union all `)}) as m
-    where (${where}) and r.email is not null and r.anonymized_at is null`);
+    where (${where}) and r.email is not null and r.anonymized_at is null`;
 }
 
 const withdraw = (tx: Transaction, kinds: MailKind[], payloadContains: Record<string, unknown>, reason: string, eventId?: string) =>
@@ -72,13 +77,19 @@ const withdraw = (tx: Transaction, kinds: MailKind[], payloadContains: Record<st
 const EVENT_FIELDS_IN_MAIL = ['titleZh', 'titleEn', 'venueId', 'timezone'];
 const SESSION_FIELDS_IN_MAIL = ['startsAt', 'endsAt'];
 
+/** What a sign-up plans: the confirmation with its reminders, or the waiting-list notice. */
+const signedUp = {
+  confirmed: (where: SQL, now: Date, from?: SQL): Plan => ({ where, notice: MAIL_KINDS.confirmed, reminders: true, now, from }),
+  waitlisted: (where: SQL, now: Date, from?: SQL): Plan => ({ where, notice: MAIL_KINDS.waitlisted, now, from }),
+};
+
 async function onRegistration(tx: Transaction, change: Extract<Change, { entity: 'registration' }>, now: Date) {
   const where = sql`r.id = ${change.registrationId}::uuid`;
   const registration = { registrationId: change.registrationId };
   switch (change.action) {
     case 'created':
-      if (change.status === 'confirmed') await plan(tx, { where, notice: MAIL_KINDS.confirmed, reminders: true, now });
-      if (change.status === 'waitlisted') await plan(tx, { where, notice: MAIL_KINDS.waitlisted, now });
+      if (change.status === 'confirmed') await plan(tx, signedUp.confirmed(where, now));
+      if (change.status === 'waitlisted') await plan(tx, signedUp.waitlisted(where, now));
       return;
     case 'promoted':
       await plan(tx, { where, notice: MAIL_KINDS.promoted, reminders: true, now });
@@ -96,6 +107,20 @@ async function onRegistration(tx: Transaction, change: Extract<Change, { entity:
 
 /** The booked, upcoming registrations of an event or one of its sessions. */
 const booked = (scope: SQL, now: Date) => sql`${scope} and r.status = 'confirmed' and s.status = 'scheduled' and s.starts_at > ${now.toISOString()}::timestamptz`;
+
+/**
+ * A sign-up made in one statement (change-recorder.ts, SignUpParticipation): the same plans,
+ * read from the statement's new row, whose status is decided in the statement.
+ */
+export function mailPlannerInSignUp(clock: Clock): SignUpParticipation {
+  return {
+    cte: (registration) => {
+      const now = clock.now();
+      return enqueueStatement(sql`${planned(signedUp.confirmed(sql`r.status = 'confirmed'`, now, registration))}
+        union all ${planned(signedUp.waitlisted(sql`r.status = 'waitlisted'`, now, registration))}`);
+    },
+  };
+}
 
 export function createMailPlanner(clock: Clock): ChangeListener {
   return async (tx, change) => {

@@ -37,12 +37,14 @@ export async function enqueue(tx: Executor, message: Planned, now: Date): Promis
  * skipped. Answers how many were planned.
  */
 export async function enqueueSelected(tx: Executor, rows: SQL): Promise<number> {
-  const result = await tx.execute(sql`insert into outbox_messages (kind, channel, payload, dedupe_key, due_at, event_id)
-    ${rows}
-    on conflict (dedupe_key) where state <> 'cancelled' do nothing
-    returning id`);
+  const result = await tx.execute(sql`${enqueueStatement(rows)} returning id`);
   return rowsOf(result).length;
 }
+
+/** The INSERT of `enqueueSelected`, for a statement that does more (a data-modifying CTE). */
+export const enqueueStatement = (rows: SQL): SQL => sql`insert into outbox_messages (kind, channel, payload, dedupe_key, due_at, event_id)
+    ${rows}
+    on conflict (dedupe_key) where state <> 'cancelled' do nothing`;
 
 /**
  * Withdraws planned messages that have not been claimed yet: those of `kinds` whose payload

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database, type Transaction } from '../../db/client.js';
 import {
   eventQuestions, events, idempotencyKeys, registrationAnswers, registrationHistory, registrations, sessions,
@@ -76,7 +76,7 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
   const forgetEvent = (eventId: string) => { contexts.delete(eventId); };
   changes.onChange(async (_tx, change) => {
     if (change.entity !== 'registration') forgetEvent(change.eventId); // sign-ups do not change the context
-  });
+  }, {});
   function signUpContext(eventId: string): Promise<SignUpContext> {
     const now = performance.now();
     const cached = contexts.get(eventId);
@@ -173,57 +173,115 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     await changes.record(tx, { entity: 'registration', action, registrationId: row.id, eventId: row.eventId, sessionId: row.sessionId, ownerUnitId, status: row.status, changedFields, actor });
   }
 
+  type InsertOptions = { source: RegistrationSource; status: RegistrationStatus; consentVersion: string; reason: string; actor: Actor; now: Date };
+  type Inserted = { row: RegistrationRow; manageToken: string };
+
   /**
-   * The registration, its first history row and its answers in one statement, and with
-   * `takeSeat` the seats too: the statement adds nothing unless the seats fit (the session
-   * row's conditional UPDATE, see seats.ts), so a full session gives no row. One round trip
-   * under the session's lock, where separate statements would hold it for three.
-   * The event must still be published when the statement runs: otherwise its id is null
-   * and the NOT NULL refusal undoes the whole statement, seats included.
+   * The CTEs `registration` (the new row, every column), `history` (its first history row) and
+   * `answers`, for one row of `session` (a relation whose `id` is the session's). `status` may
+   * be decided in the statement. The event must still be published when the statement runs:
+   * otherwise its id is null and the NOT NULL refusal undoes the whole statement, seats included.
    */
-  async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, options: { source: RegistrationSource; status: RegistrationStatus; takeSeat: boolean; consentVersion: string; reason: string; actor: Actor; now: Date }) {
-    const { source, status, takeSeat, consentVersion, reason, actor } = options;
+  function registrationCtes(eventId: string, applicant: Applicant, session: SQL, status: SQL, options: InsertOptions & { id: string; manageToken: string; checkInCode: string }) {
+    const { source, consentVersion, reason, actor, id, manageToken, checkInCode } = options;
     const now = options.now.toISOString();
-    const id = randomUUID();
-    const manageToken = deriveManageToken(secretKey, id, 1);
-    const checkInCode = newCheckInCode();
+    const attended = options.status === 'attended';
+    const answers = applicant.answers.length
+      ? sql`, answers as (insert into registration_answers (registration_id, question_id, value)
+          select registration.id, a.question_id, a.value from registration, jsonb_to_recordset(${JSON.stringify(applicant.answers.map((a) => ({ question_id: a.questionId, value: a.value })))}::jsonb) as a(question_id uuid, value jsonb))`
+      : sql``;
+    return sql`registration as (
+        insert into registrations (id, event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
+          consent_version, transfer_consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
+        select ${id}::uuid, (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), session.id, ${applicant.kind}::text, ${status},
+          ${source}::text, ${applicant.headcount}::int, ${applicant.language}::text, ${applicant.contactName}::text, ${applicant.phone}::text,
+          ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${applicant.transferConsentVersion}::text, ${secretHash(manageToken)}::text,
+          ${checkInCode}::text, ${attended ? applicant.headcount : null}::int, ${attended ? now : null}::timestamptz,
+          ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+        from ${session} as session
+        returning *),
+      history as (
+        insert into registration_history (registration_id, session_id, status, headcount, reason, actor_account_id, changed_at)
+        select id, session_id, status, headcount, ${reason}::text, ${actor?.accountId ?? null}::uuid, ${now}::timestamptz from registration)
+      ${answers}`;
+  }
+
+  /** The row as stored, without reading it back (the caller holds the session's lock, or answers at once). */
+  function storedRow(id: string, eventId: string, applicant: Applicant, status: RegistrationStatus, options: InsertOptions & { checkInCode: string }): RegistrationRow {
+    const created = new Date(options.now.toISOString());
     const attended = status === 'attended';
-    const seat = takeSeat
+    return {
+      id, seq: 0, eventId, sessionId: applicant.sessionId, kind: applicant.kind, status, source: options.source, headcount: applicant.headcount, language: applicant.language,
+      contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
+      consentVersion: options.consentVersion, transferConsentVersion: applicant.transferConsentVersion, manageTokenHash: '', manageLinkVersion: 1,
+      checkInCode: options.checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
+      statusChangedAt: created, anonymizedAt: null, createdAt: created, updatedAt: created,
+    };
+  }
+
+  const newRegistration = (options: InsertOptions) => {
+    const id = randomUUID();
+    return { ...options, id, manageToken: deriveManageToken(secretKey, id, 1), checkInCode: newCheckInCode() };
+  };
+
+  /**
+   * The registration, its first history row and its answers in one statement inside the
+   * caller's transaction, and with `takeSeat` the seats too: the statement adds nothing unless
+   * the seats fit (the session row's conditional UPDATE, see seats.ts), so a full session
+   * gives no row. One round trip under the session's lock, where separate statements would
+   * hold it for three.
+   */
+  async function insertRegistration(tx: Transaction, eventId: string, applicant: Applicant, options: InsertOptions & { takeSeat: boolean }): Promise<Inserted | undefined> {
+    const made = newRegistration(options);
+    const seat = options.takeSeat
       ? sql`update sessions set seats_taken = seats_taken + ${applicant.headcount}::int
           where id = ${applicant.sessionId}::uuid and status = 'scheduled'
             and (effective_capacity is null or seats_taken + ${applicant.headcount}::int <= effective_capacity)
           returning id`
       : sql`select ${applicant.sessionId}::uuid as id`;
-    const answers = applicant.answers.length
-      ? sql`, answers as (insert into registration_answers (registration_id, question_id, value)
-          select registration.id, a.question_id, a.value from registration, jsonb_to_recordset(${JSON.stringify(applicant.answers.map((a) => ({ question_id: a.questionId, value: a.value })))}::jsonb) as a(question_id uuid, value jsonb))`
-      : sql``;
     const result = await tx.execute(sql`with seat as (${seat}),
-      registration as (
-        insert into registrations (id, event_id, session_id, kind, status, source, headcount, language, contact_name, phone, email, school, grade_class,
-          consent_version, transfer_consent_version, manage_token_hash, check_in_code, checked_in_headcount, checked_in_at, status_changed_at, created_at, updated_at)
-        select ${id}::uuid, (select e.id from events e where e.id = ${eventId}::uuid and e.status = 'published'), seat.id, ${applicant.kind}::text, ${status}::text,
-          ${source}::text, ${applicant.headcount}::int, ${applicant.language}::text, ${applicant.contactName}::text, ${applicant.phone}::text,
-          ${applicant.email}::text, ${applicant.school}::text, ${applicant.gradeClass}::text, ${consentVersion}::text, ${applicant.transferConsentVersion}::text, ${secretHash(manageToken)}::text,
-          ${checkInCode}::text, ${attended ? applicant.headcount : null}::int, ${attended ? now : null}::timestamptz,
-          ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
-        from seat
-        returning id, session_id, status, headcount),
-      history as (
-        insert into registration_history (registration_id, session_id, status, headcount, reason, actor_account_id, changed_at)
-        select id, session_id, status, headcount, ${reason}::text, ${actor?.accountId ?? null}::uuid, ${now}::timestamptz from registration)
-      ${answers}
+      ${registrationCtes(eventId, applicant, sql`seat`, sql`${options.status}::text`, made)}
       select id from registration`);
     const [row] = rowsOf<{ id: string }>(result);
     if (!row) return undefined;
-    const created = new Date(now);
-    const stored: RegistrationRow = {
-      id: row.id, seq: 0, eventId, sessionId: applicant.sessionId, kind: applicant.kind, status, source, headcount: applicant.headcount, language: applicant.language,
-      contactName: applicant.contactName, phone: applicant.phone, email: applicant.email, school: applicant.school, gradeClass: applicant.gradeClass,
-      consentVersion, transferConsentVersion: applicant.transferConsentVersion, manageTokenHash: '', manageLinkVersion: 1, checkInCode, checkedInHeadcount: attended ? applicant.headcount : null, checkedInAt: attended ? created : null,
-      statusChangedAt: created, anonymizedAt: null, createdAt: created, updatedAt: created,
-    };
-    return { row: stored, manageToken };
+    return { row: storedRow(row.id, eventId, applicant, options.status, made), manageToken: made.manageToken };
+  }
+
+  /**
+   * A resident's sign-up as one statement outside any transaction, with everything the change
+   * recorder's listeners add to it (the mail it plans): it locks the session's row, takes the
+   * seats if they fit and otherwise puts the registration on the waiting list (or, with the
+   * waiting list off, adds nothing), and commits, all in one round trip. The lock is held for
+   * the statement and its commit only, so a popular session's sign-ups queue on it briefly;
+   * and as in a transaction, a seat freed concurrently is either seen here or frees after this
+   * commits and then promotes the new entry (seats.ts). Null when a listener cannot take part.
+   */
+  async function signUpInOneStatement(eventId: string, ownerUnitId: string, applicant: Applicant, options: InsertOptions & { waitlist: boolean }) {
+    const inStatement = changes.signUpInStatement(sql`registration`);
+    if (!inStatement) return null;
+    const made = newRegistration(options);
+    const h = applicant.headcount;
+    const result = await db.execute(sql`with locked as (
+        select id, status, effective_capacity, seats_taken from sessions where id = ${applicant.sessionId}::uuid for no key update),
+      seat as (
+        update sessions set seats_taken = sessions.seats_taken + ${h}::int from locked
+        where sessions.id = locked.id and locked.status = 'scheduled'
+          and (locked.effective_capacity is null or locked.seats_taken + ${h}::int <= locked.effective_capacity)
+        returning sessions.id),
+      waiting as (
+        select locked.id from locked where locked.status = 'scheduled' and ${options.waitlist}::boolean and not exists (select from seat)),
+      ${registrationCtes(eventId, applicant, sql`(select id from seat union all select id from waiting)`,
+        sql`case when exists (select from seat) then ${options.status}::text else 'waitlisted' end`, made)}
+      ${sql.join(inStatement.ctes.map((cte, i) => sql`, listener_${sql.raw(String(i))} as (${cte})`), sql``)}
+      select locked.status as "sessionStatus", locked.effective_capacity as "effectiveCapacity", locked.seats_taken as "seatsTaken",
+        registration.id, registration.status
+      from locked left join registration on true`);
+    const [outcome] = rowsOf<{ sessionStatus: string; effectiveCapacity: number | null; seatsTaken: number; id: string | null; status: RegistrationStatus | null }>(result);
+    if (!outcome || outcome.sessionStatus !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
+    if (!outcome.id || !outcome.status) throw conflict('full', 'The session is full.', { seatsLeft: Math.max(0, seatsLeft(outcome)) });
+    const row = storedRow(outcome.id, eventId, applicant, outcome.status, made);
+    inStatement.committed({ entity: 'registration', action: 'created', registrationId: row.id, eventId, sessionId: row.sessionId, ownerUnitId, status: row.status, changedFields: [], actor: null });
+    return { row, manageToken: made.manageToken };
   }
 
   async function signUp(eventId: string, body: AssistedSignUpBody, { source, actor = null, idempotencyKey }: { source: RegistrationSource; actor?: Actor; idempotencyKey?: string }): Promise<SignUpAnswer> {
@@ -231,20 +289,29 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
     const context = await signUpContext(eventId);
     const applicant = checkSignUp(context, body, source, now);
     const { event } = context;
+    const answerWith = (row: RegistrationRow, manageToken: string, registration: RegistrationResponse): SignUpAnswer =>
+      ({ status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken), emailNotices: row.email !== null && row.status !== 'attended' } });
+    const options = { source, status: source === 'walk_in' ? 'attended' as const : 'confirmed' as const, consentVersion: CONSENT.version /* checked equal to the body's */, reason: source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now };
     for (let attempt = 1; ; attempt++) {
       try {
+        // A resident's plain sign-up needs no transaction; staff actions are audited, and a
+        // replayable one stores its answer: those take the transaction below.
+        const inOneStatement = source === 'online' && !idempotencyKey ? await signUpInOneStatement(eventId, event.ownerUnitId, applicant, { ...options, waitlist: event.waitlistEnabled }) : null;
+        if (inOneStatement) {
+          const { row, manageToken } = inOneStatement;
+          return answerWith(row, manageToken, row.status === 'waitlisted' ? (await loadRegistration(db, row.id))! : viewOf(row, context, applicant.answers));
+        }
         return await db.transaction(async (tx) => {
           const claim = idempotencyKey ? await claimIdempotencyKey(tx, idempotencyKey, { eventId, source, body }, now) : undefined;
           if (claim?.kind === 'replay') return { ...(claim.answer as SignUpAnswer), replayed: true };
 
-          const options = { source, status: source === 'walk_in' ? 'attended' as const : 'confirmed' as const, takeSeat: true, consentVersion: CONSENT.version /* checked equal to the body's */, reason: source === 'walk_in' ? 'walked_in' : 'signed_up', actor, now };
-          let inserted = await insertRegistration(tx, eventId, applicant, options);
+          let inserted = await insertRegistration(tx, eventId, applicant, { ...options, takeSeat: true });
           if (!inserted) {
             // Full, or cancelled: decide under the session's lock, so a seat freed meanwhile is seen (see seats.ts).
             const session = await lockSession(tx, applicant.sessionId);
             if (!session || session.status !== 'scheduled') throw conflict('session_cancelled', 'That session is cancelled.');
             if (seatsLeft(session) >= applicant.headcount) {
-              inserted = await insertRegistration(tx, eventId, applicant, options);
+              inserted = await insertRegistration(tx, eventId, applicant, { ...options, takeSeat: true });
             } else if (source === 'walk_in' || !event.waitlistEnabled) {
               throw conflict('full', 'The session is full.', { seatsLeft: Math.max(0, seatsLeft(session)) });
             } else {
@@ -252,10 +319,8 @@ export function createRegistrationsService({ db, clock, changes, baseUrl, secret
             }
           }
           const { row, manageToken } = inserted!;
-          const status = row.status;
           await record(tx, row, event.ownerUnitId, 'created', [], actor);
-          const registration = status === 'waitlisted' ? (await loadRegistration(tx, row.id))! : viewOf(row, context, applicant.answers);
-          const answer: SignUpAnswer = { status: 201, body: { registration, manageToken, manageUrl: manageUrl(manageToken), emailNotices: row.email !== null && status !== 'attended' } };
+          const answer = answerWith(row, manageToken, row.status === 'waitlisted' ? (await loadRegistration(tx, row.id))! : viewOf(row, context, applicant.answers));
           if (claim) await storeIdempotentAnswer(tx, claim, row.id, answer);
           return answer;
         });

@@ -13,9 +13,12 @@ import type { ChangeRecorder } from '../changes/change-recorder.js';
  *
  * Taking seats is one conditional UPDATE of that row: it adds the headcount only if it
  * still fits. A sign-up does it in the same statement that inserts the registration
- * (registrations.service.ts, insertRegistration), so the row lock it takes is held for
- * that statement and the commit only. Sign-ups for one session queue on that lock; those
- * for other sessions never meet. Everything else that moves seats or capacity
+ * (registrations.service.ts): a resident's sign-up is that one statement outside any
+ * transaction (signUpInOneStatement: it locks the row, takes the seats or else puts the
+ * registration on the waiting list, and plans its mail), so the row lock is held for that
+ * statement and its commit only, with no round trip to the API in between; a sign-up that
+ * needs a transaction (staff, an Idempotency-Key) holds it from that statement to its
+ * commit. Sign-ups for one session queue on that lock; those for other sessions never meet. Everything else that moves seats or capacity
  * (cancellations, headcount changes, capacity changes through the triggers, cancelling a
  * session or an event, which cancels its sessions) writes or locks the same row first, so
  * under READ COMMITTED a waiting UPDATE re-checks its condition against the committed row:
@@ -23,9 +26,9 @@ import type { ChangeRecorder } from '../changes/change-recorder.js';
  * We chose the conditional update over SELECT … FOR UPDATE and a later write because it
  * holds the lock for fewer round trips, and that lock bounds a popular session's throughput.
  *
- * When the seats do not fit, the sign-up takes the row's lock (`lockSession`) and decides
- * under it: a seat that freed meanwhile is taken, otherwise the registration joins the
- * waiting list while still holding the lock. A seat that frees in a concurrent transaction
+ * When the seats do not fit, the sign-up decides under the row's lock (in its one
+ * statement, or with `lockSession` in its transaction): a seat that freed meanwhile is
+ * taken, otherwise the registration joins the waiting list while still holding the lock. A seat that frees in a concurrent transaction
  * is then either seen here or frees after this entry commits (and promotes it): nobody
  * waits while a seat that fits them stays empty. Locks are always taken in the order
  * event, session, registration.
