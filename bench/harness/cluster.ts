@@ -38,6 +38,14 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The node options `npm run serve` or `npm run worker` start the built service with (package.json): dist/ runs as deployed. */
+function deployedNodeArgs(script: 'serve' | 'worker'): string[] {
+  const { scripts } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
+  const options = /\bnode((?: --\S+)*) dist\//.exec(scripts[script] ?? '');
+  if (!options) throw new Error(`package.json's ${script} script does not run node on dist/`);
+  return options[1]!.trim().split(' ').filter(Boolean);
+}
+
 export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2, workers = 2, fromDist = false, env = {}, nodeArgs = [] }: ClusterOptions) {
   const members = new Map<string, Member>();
   const plan: { name: string; role: 'api' | 'worker'; port: number }[] = [];
@@ -46,7 +54,7 @@ export async function startCluster({ databaseUrl, smtpPort, secretKey, apis = 2,
 
   function launch({ name, role, port }: { name: string; role: 'api' | 'worker'; port: number }): Member {
     const script = role === 'api' ? 'server' : 'worker';
-    const args = [...nodeArgs, ...(fromDist ? [`${ROOT}dist/src/${script}.js`] : ['--import', 'tsx', `${ROOT}src/${script}.ts`])];
+    const args = [...nodeArgs, ...(fromDist ? [...deployedNodeArgs(role === 'api' ? 'serve' : 'worker'), `${ROOT}dist/src/${script}.js`] : ['--import', 'tsx', `${ROOT}src/${script}.ts`])];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       // Not the caller's environment: a test runner's NODE_OPTIONS and the like stay out.
