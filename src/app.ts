@@ -165,14 +165,17 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   // and so do sign-ups: nothing to add to a sign-up's statement.
   changes.onChange(createWebhookFanOut(clock, config.PUBLIC_BASE_URL), {});
   const deps = { db, clock, changes, config, httpCache };
-  await app.register(feedRoutes, deps);
+  // What phones and bots poll may come from a read replica: a few seconds behind at most, as
+  // the answer cache is anyway. Anything personal (manage links) and every write use `db`.
+  const publicReads = database.publicReads ?? db;
+  await app.register(feedRoutes, { ...deps, db: publicReads });
   await app.register(async (api) => {
     await api.register(accountsRoutes, deps);
     await api.register(unitsRoutes, deps);
     await api.register(venuesRoutes, deps);
     await api.register(observancesRoutes, deps);
     await api.register(campaignsRoutes, deps);
-    await api.register(eventsRoutes, deps);
+    await api.register(eventsRoutes, { ...deps, publicReads });
     await api.register(eventsImportRoutes, deps);
     await api.register(registrationsRoutes, deps);
     await api.register(calendarRoutes, deps);

@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 15_000 }),
   /** PostgreSQL behind PgBouncer in transaction mode: no named prepared statements, no startup parameters beyond the application's name. */
   DATABASE_PGBOUNCER: Type.Boolean({ default: false }),
+  /** A read replica of DATABASE_URL for the public feeds and the public event list (README, deployment); unset: the primary. */
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
@@ -98,6 +100,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const config = converted as Config;
   if (problems.length === 0 && !IANAZone.isValidZone(config.CALENDAR_TIMEZONE)) {
     problems.push(`CALENDAR_TIMEZONE: not an IANA time zone (got ${JSON.stringify(config.CALENDAR_TIMEZONE)})`);
+  }
+  if (problems.length === 0 && config.DATABASE_READ_URL && !config.DATABASE_URL) {
+    problems.push('DATABASE_READ_URL: a read replica needs its primary in DATABASE_URL (the embedded database has none)');
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return { ...config, PUBLIC_BASE_URL: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '') };

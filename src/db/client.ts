@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
   close(): Promise<void>;
+  /** Where the public feeds and the public event list read: a read replica (DATABASE_READ_URL); unset: `db`. */
+  publicReads?: Database;
 }
 
 /** Rows of a raw `execute`: postgres.js gives an array, PGlite an object with `rows`. */

@@ -8,7 +8,7 @@ import { eventJsonLd } from '../feeds/json-ld.js';
 import { IdParams, problems } from '../../lib/schemas.js';
 import { Problem } from '../../lib/problems.js';
 import { asId, type UnitsOf } from '../../plugins/auth.js';
-import { isAdmin, viewerOf } from '../accounts/principal.js';
+import { isAdmin, viewerOf, type Viewer } from '../accounts/principal.js';
 import { actorOf } from '../audit/audit.js';
 import { ownerUnitOf } from './events.queries.js';
 import type { ChangeRecorder } from '../changes/change-recorder.js';
@@ -18,10 +18,14 @@ import { createSessionsService } from './sessions.service.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Config; httpCache: HttpCache };
+type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Config; httpCache: HttpCache; publicReads?: Database };
 
-export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config, httpCache }) => {
-  const events = createEventsService({ db, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS });
+export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config, httpCache, publicReads = db }) => {
+  const serviceOn = (database: Database) => createEventsService({ db: database, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS });
+  const events = serviceOn(db);
+  /** The public list and event pages read from the read replica when there is one; staff always from the primary. */
+  const publicEvents = publicReads === db ? events : serviceOn(publicReads);
+  const readerFor = (viewer: Viewer) => (viewer.kind === 'public' ? publicEvents : events);
   const sessions = createSessionsService({ db, clock, changes });
   const tags = ['events'];
   const event = Type.Ref(EventSchema);
@@ -55,7 +59,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
         errors: [{ in: 'querystring', pointer: '/updated_since', detail: 'differs from updatedSince' }],
       });
     }
-    const page = await events.list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewerOf(request.principal));
+    const viewer = viewerOf(request.principal);
+    const page = await readerFor(viewer).list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewer);
     const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
     return {
       body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {},
@@ -73,7 +78,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
     // Accept: application/ld+json asks for the schema.org Event (the public pages embed the same).
     const linkedData = /application\/ld\+json/.test(request.headers.accept ?? '');
     return httpCache.send(request, reply, async () => {
-      const event = await events.get(request.params.id, viewerOf(request.principal));
+      const viewer = viewerOf(request.principal);
+      const event = await readerFor(viewer).get(request.params.id, viewer);
       return linkedData
         ? { body: JSON.stringify(eventJsonLd(event)), contentType: 'application/ld+json; charset=utf-8', tags: [`event:${event.id}`] }
         : { body: JSON.stringify(event), contentType: JSON_TYPE, tags: [`event:${event.id}`] };
