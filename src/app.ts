@@ -165,8 +165,9 @@ export async function buildApp({ config, database, clock = systemClock, changes 
   // and so do sign-ups: nothing to add to a sign-up's statement.
   changes.onChange(createWebhookFanOut(clock, config.PUBLIC_BASE_URL), {});
   const deps = { db, clock, changes, config, httpCache };
-  // What phones and bots poll may come from a read replica: a few seconds behind at most, as
-  // the answer cache is anyway. Anything personal (manage links) and every write use `db`.
+  // The feeds phones poll and the public event may come from a read replica, behind the primary
+  // by its replication delay. Anything personal (manage links), every write, and the event list
+  // (its sync watermark, events.routes.ts) use `db`.
   const publicReads = database.publicReads ?? db;
   await app.register(feedRoutes, { ...deps, db: publicReads });
   await app.register(async (api) => {

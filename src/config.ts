@@ -23,7 +23,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 15_000 }),
   /** PostgreSQL behind PgBouncer in transaction mode: no named prepared statements, no startup parameters beyond the application's name. */
   DATABASE_PGBOUNCER: Type.Boolean({ default: false }),
-  /** A read replica of DATABASE_URL for the public feeds and the public event list (README, deployment); unset: the primary. */
+  /** A read replica of DATABASE_URL for the public iCal/RSS feeds and a public event (README, deployment); unset: the primary. */
   DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   /** The first administrator, created at start when no administrator exists yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 })),

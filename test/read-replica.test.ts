@@ -8,8 +8,8 @@ import { emptyPostgresDatabase, onPostgres } from './helpers/database.js';
 import { buildUnit, eventBody } from './helpers/factories.js';
 
 /*
- * DATABASE_READ_URL: the public feeds and the public event list read from a read replica,
- * everything else from the primary. Here the "replica" is a second database with different
+ * DATABASE_READ_URL: the public iCal/RSS feeds and a public event are read from a read replica,
+ * everything else from the primary (the event list too: its sync watermark needs the primary). Here the "replica" is a second database with different
  * events (no replication on the test server), so each answer shows where it was read.
  */
 
@@ -32,15 +32,15 @@ async function appWithEvent(t: Test, env: Record<string, string>, title: string)
   return { app, id };
 }
 
-t.test('with DATABASE_READ_URL the public list, event and feeds read the replica; staff and sign-ups the primary', needsPostgres, async (t) => {
+t.test('with DATABASE_READ_URL a public event and the feeds read the replica; the list, staff and sign-ups the primary', needsPostgres, async (t) => {
   const [primaryUrl, replicaUrl] = await Promise.all([emptyPostgresDatabase(t), emptyPostgresDatabase(t)]);
   const onReplica = await appWithEvent(t, { DATABASE_URL: replicaUrl }, '只在副本上的活动');
   const { app, id } = await appWithEvent(t, { DATABASE_URL: primaryUrl, DATABASE_READ_URL: replicaUrl }, '只在主库上的活动');
 
   const titles = async (headers: Record<string, string> = {}) =>
     (await app.inject({ url: '/api/v1/events', headers })).json<{ items: { titleZh: string }[] }>().items.map((e) => e.titleZh);
-  t.same(await titles(), ['只在副本上的活动'], 'the public list is read from the replica');
-  t.same(await titles(adminHeaders), ['只在主库上的活动'], 'staff read the primary');
+  t.same(await titles(), ['只在主库上的活动'], 'the public list is read from the primary (its watermark must see every open transaction)');
+  t.same(await titles(adminHeaders), ['只在主库上的活动'], 'and so is staff\'s');
   t.equal((await app.inject({ url: `/api/v1/events/${onReplica.id}` })).statusCode, 200, 'the public event page reads the replica');
   t.equal((await app.inject({ url: `/api/v1/events/${id}` })).statusCode, 404, 'so an event not yet on the replica is not found there');
   t.equal((await app.inject({ url: `/api/v1/events/${id}`, headers: adminHeaders })).statusCode, 200, 'while staff see it on the primary');

@@ -22,7 +22,7 @@ export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
   close(): Promise<void>;
-  /** Where the public feeds and the public event list read: a read replica (DATABASE_READ_URL); unset: `db`. */
+  /** Where the public iCal/RSS feeds and a public event are read: a read replica (DATABASE_READ_URL); unset: `db`. */
   publicReads?: Database;
 }
 

@@ -23,7 +23,12 @@ type Deps = { db: Database; clock: Clock; changes: ChangeRecorder; config: Confi
 export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, clock, changes, config, httpCache, publicReads = db }) => {
   const serviceOn = (database: Database) => createEventsService({ db: database, clock, changes, defaultTimezone: config.CALENDAR_TIMEZONE, baseUrl: config.PUBLIC_BASE_URL, tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS });
   const events = serviceOn(db);
-  /** The public list and event pages read from the read replica when there is one; staff always from the primary. */
+  /**
+   * A public event is read from the read replica when there is one; staff always read the
+   * primary. So does the list: every page carries a sync watermark (nextUpdatedSince), which
+   * must not pass a change still in flight, and a replica cannot see the primary's open
+   * transactions (changes/sync.ts).
+   */
   const publicEvents = publicReads === db ? events : serviceOn(publicReads);
   const readerFor = (viewer: Viewer) => (viewer.kind === 'public' ? publicEvents : events);
   const sessions = createSessionsService({ db, clock, changes });
@@ -59,8 +64,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { db, c
         errors: [{ in: 'querystring', pointer: '/updated_since', detail: 'differs from updatedSince' }],
       });
     }
-    const viewer = viewerOf(request.principal);
-    const page = await readerFor(viewer).list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewer);
+    const page = await events.list({ ...query, updatedSince: query.updatedSince ?? updatedSinceAlias }, viewerOf(request.principal));
     const next = page.nextCursor === null ? null : pageUrl(request.url, page.nextCursor);
     return {
       body: JSON.stringify({ ...page, next }), contentType: JSON_TYPE, headers: next ? { link: `<${next}>; rel="next"` } : {},
