@@ -45,9 +45,11 @@ export type SignUpParticipation = {
 };
 
 /**
- * The one door every change of an event or session passes through, inside its
+ * The one door every change of an event, session or registration passes through, inside its
  * transaction. Deletions leave tombstones here, every change an audit entry; mail, feed-cache invalidation and
- * webhooks subscribe with `onChange` and so stay atomic with the change itself.
+ * webhooks subscribe with `onChange` and so stay atomic with the change itself. A resident's
+ * sign-up may instead be a single statement (`signUpInStatement`): what listeners write is
+ * part of that statement, so it is just as atomic.
  */
 export function createChangeRecorder() {
   const listeners: { listener: ChangeListener; signUp?: SignUpParticipation }[] = [];
