@@ -7,7 +7,7 @@ import { freePort } from '../../bench/harness/cluster.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
 
-export const PGBOUNCER = '/usr/sbin/pgbouncer';
+const PGBOUNCER = '/usr/sbin/pgbouncer';
 export const hasPgBouncer = existsSync(PGBOUNCER);
 
 const reachable = (port: number) => new Promise<boolean>((resolve) => {
