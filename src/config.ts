@@ -109,6 +109,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 }
 
 /**
+ * What only the API server needs of its configuration: on the embedded database it sends the
+ * mail itself, since no other process can open that database. `npm run serve` turns the
+ * in-process sender off (it is the PostgreSQL deployment, with `npm run worker` beside it).
+ */
+export function checkServerConfig(config: Config): void {
+  if (!config.DATABASE_URL && !config.OUTBOX_WORKER) {
+    throw new ConfigError('Invalid configuration:\n  OUTBOX_WORKER: must be on with the embedded database (no other process can open it to send the mail).'
+      + ' `npm run serve` is for PostgreSQL: set DATABASE_URL and run `npm run worker` beside it; on the embedded database start with `npm start`.');
+  }
+}
+
+/**
  * The key that signs manage links: SECRET_KEY, or on the embedded database a key generated
  * once into DATA_DIR (kept across restarts, or every link sent by mail would stop working).
  * Several processes on PostgreSQL cannot agree on a generated key, so there it must be given.

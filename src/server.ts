@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, resolveSecretKey, type Config } from './config.js';
+import { ConfigError, checkServerConfig, loadConfig, resolveSecretKey, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { ensureFirstAdmin } from './modules/accounts/first-admin.js';
 import { seedDatabase } from '../seeds/seed.js';
@@ -13,10 +13,8 @@ async function main() {
   let config: Config & { SECRET_KEY: string };
   try {
     const loaded = loadConfig();
+    checkServerConfig(loaded);
     config = { ...loaded, SECRET_KEY: resolveSecretKey(loaded) };
-    if (!loaded.DATABASE_URL && !loaded.OUTBOX_WORKER) {
-      throw new ConfigError('Invalid configuration:\n  OUTBOX_WORKER: must be on with the embedded database (no other process can open it to send the mail)');
-    }
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, checkServerConfig, loadConfig } from '../src/config.js';
 
 t.test('defaults', async (t) => {
   const config = loadConfig({});
@@ -33,4 +33,14 @@ t.test('bad values stop the start with every variable named', async (t) => {
 
 t.test('TZ is not read: the calendar zone comes from CALENDAR_TIMEZONE only', async (t) => {
   t.equal(loadConfig({ TZ: 'America/New_York' }).CALENDAR_TIMEZONE, 'Asia/Shanghai');
+});
+
+t.test('the API server on the embedded database must send its own mail, and says how to start it instead', async (t) => {
+  const error = t.throws(() => checkServerConfig(loadConfig({ OUTBOX_WORKER: 'false' }))) as Error;
+  t.type(error, ConfigError);
+  t.match(error.message, /OUTBOX_WORKER: must be on with the embedded database/);
+  t.match(error.message, /`npm run serve` is for PostgreSQL: set DATABASE_URL and run `npm run worker` beside it/);
+  t.match(error.message, /start with `npm start`/);
+  t.doesNotThrow(() => checkServerConfig(loadConfig({})), 'the embedded default sends its own mail');
+  t.doesNotThrow(() => checkServerConfig(loadConfig({ OUTBOX_WORKER: 'false', DATABASE_URL: 'postgres://u@h/db' })), 'on PostgreSQL workers may send it');
 });
