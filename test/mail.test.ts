@@ -396,7 +396,8 @@ t.test('cancelled by the organizer: one registration, then the whole event, each
   t.same(recipients(mails), ['carol@example.org'], 'only that registrant is told');
   const single = mails[0]!;
   t.equal(kindOf(single), 'mail.cancelled_by_organizer');
-  t.match(single.parsed.subject ?? '', /^Cancelled: /);
+  t.match(single.parsed.subject ?? '', /^Registration cancelled: /, 'the subject says the registration is off, not the event');
+  t.match(textOf(single), /The organizers have cancelled your registration for/);
   t.ok(textOf(single).includes(dropped.manageUrl), 'the manage link, to see the registration or erase the data');
   t.match(textOf(single), /erase your personal data/);
   const singleInvite = inviteOf(t, single, 'CANCEL');
@@ -421,6 +422,33 @@ t.test('cancelled by the organizer: one registration, then the whole event, each
   t.ok(wholeInvite.sequence! > confirmed.sequence!, 'higher than the invitation\'s');
   t.same(wholeInvite.attendees, ['mailto:zhoujie@example.cn']);
   t.same(await scene.deliver(), [], 'nothing more');
+});
+
+t.test('cancelled by the organizer while only waiting: told so, with no calendar CANCEL for an entry never sent', async (t) => {
+  const created = await scene.publishedEvent({ capacity: 1 });
+  await signUp(t, created.id, { name: '李雷', email: 'lilei@example.cn' });
+  const dropped = await signUp(t, created.id, { name: 'Dave Green', email: 'dave@example.org', language: 'en' });
+  const waiting = await signUp(t, created.id, { name: '韩梅梅', email: 'hanmeimei@example.cn' });
+  t.same([dropped.registration.status, waiting.registration.status], ['waitlisted', 'waitlisted']);
+  await scene.deliver();
+
+  expectStatus(t, await scene.call('POST', `/events/${created.id}/registrations/${dropped.registration.id}/cancel`), 200, 'the organizer takes one off the list');
+  let mails = await scene.deliver();
+  t.same(recipients(mails), ['dave@example.org']);
+  t.equal(kindOf(mails[0]!), 'mail.cancelled_by_organizer');
+  t.match(mails[0]!.parsed.subject ?? '', /^Registration cancelled: /);
+  t.match(textOf(mails[0]!), /taken you off the waiting list/);
+  t.notMatch(textOf(mails[0]!), /calendar/, 'no word of a calendar');
+  noCalendar(t, mails[0]!);
+
+  expectStatus(t, await scene.call('POST', `/events/${created.id}/cancel`), 200, 'the organizer cancels the event');
+  mails = await scene.deliver();
+  t.same(recipients(mails), ['hanmeimei@example.cn', 'lilei@example.cn'], 'the seated and the waiting are told');
+  inviteOf(t, mailTo(t, mails, 'lilei@example.cn'), 'CANCEL');
+  const onList = mailTo(t, mails, 'hanmeimei@example.cn');
+  t.match(onList.parsed.subject ?? '', /^活动取消通知/);
+  t.match(textOf(onList), /您在候补名单上的登记也随之取消/);
+  noCalendar(t, onList);
 });
 
 t.test('an organizer cancels one of two sessions: a CANCEL for that session to its registrants, nothing to the others', async (t) => {

@@ -27,7 +27,7 @@ type Deps = ComposerDeps & { transport: MailTransport; clock: Clock };
 type RegistrationFacts = {
   id: string; event_id: string; session_id: string; kind: 'individual' | 'class'; status: string; language: 'zh' | 'en';
   contact_name: string | null; email: string | null; school: string | null; grade_class: string | null; headcount: number;
-  check_in_code: string; manage_link_version: number; anonymized: boolean; waitlist_position: number | null;
+  check_in_code: string; manage_link_version: number; anonymized: boolean; waitlist_position: number | null; had_seat: boolean;
 };
 
 /** Deliberately plain: the address was normalised at sign-up; this refuses only what no server would take. */
@@ -58,7 +58,8 @@ export function createMailComposer({ db, baseUrl, secretKey, from, zone }: Compo
     const result = await db.execute(sql`select r.id, r.event_id, r.session_id, r.kind, r.status, r.language, r.contact_name, r.email,
         r.school, r.grade_class, r.headcount, r.check_in_code, r.manage_link_version, r.anonymized_at is not null as anonymized,
         case when r.status = 'waitlisted' then (select count(*)::int from registrations w
-          where w.session_id = r.session_id and w.status = 'waitlisted' and w.seq <= r.seq) end as waitlist_position
+          where w.session_id = r.session_id and w.status = 'waitlisted' and w.seq <= r.seq) end as waitlist_position,
+        exists (select 1 from registration_history h where h.registration_id = r.id and h.status in ('confirmed', 'attended')) as had_seat
       from registrations r where r.id = any(${sql.param(ids)}::uuid[])`);
     const registrations = new Map(rowsOf<RegistrationFacts>(result).map((r) => [r.id, r]));
     const eventIds = [...new Set([...registrations.values()].map((r) => r.event_id))];
@@ -100,7 +101,8 @@ export function createMailComposer({ db, baseUrl, secretKey, from, zone }: Compo
     refuseIfOutdated(kind, payload, registration, event, session, now);
 
     const rendered = renderMail(factsFor(kind, payload, registration, event, session));
-    const method = CALENDAR_METHOD[kind];
+    // Someone who only ever waited was never sent the calendar entry a CANCEL would remove.
+    const method = kind === MAIL_KINDS.cancelledByOrganizer && !registration.had_seat ? undefined : CALENDAR_METHOD[kind];
     const recipient = { name: registration.contact_name ?? '', address: registration.email };
     const calendar = method ? renderCalendar([event], {
       name: { zh: event.titleZh, en: event.titleEn ?? event.titleZh }, language: registration.language, method,
@@ -125,7 +127,9 @@ export function createMailComposer({ db, baseUrl, secretKey, from, zone }: Compo
       registration: {
         kind: registration.kind, headcount: registration.headcount, checkInCode: registration.check_in_code,
         school: registration.school, gradeClass: registration.grade_class, waitlistPosition: registration.waitlist_position,
+        hadSeat: registration.had_seat,
       },
+      called: event.status === 'cancelled' || session.status === 'cancelled',
       event: { titleZh: event.titleZh, titleEn: event.titleEn, timezone: event.timezone, publicUrl: event.publicUrl },
       session: { startsAt: session.startsAt, endsAt: session.endsAt, streamUrl: session.streamUrl ?? null },
       venue: event.venue ? { nameZh: event.venue.nameZh, nameEn: event.venue.nameEn, addressZh: event.venue.addressZh, addressEn: event.venue.addressEn, isOnline: event.venue.isOnline } : null,

@@ -12,7 +12,11 @@ export type MailFacts = {
   registration: {
     kind: 'individual' | 'class'; headcount: number; checkInCode: string; school: string | null; gradeClass: string | null;
     waitlistPosition: number | null;
+    /** Confirmed at some point: sent the calendar entry that a cancellation removes. */
+    hadSeat: boolean;
   };
+  /** The session or the whole event is called off (not only this registration). */
+  called: boolean;
   event: { titleZh: string; titleEn: string | null; timezone: string; publicUrl: string };
   session: { startsAt: string; endsAt: string; streamUrl: string | null };
   venue: { nameZh: string; nameEn: string | null; addressZh: string | null; addressEn: string | null; isOnline: boolean } | null;
@@ -95,9 +99,17 @@ export function renderMail(facts: MailFacts): RenderedMail {
       case 'mail.changed': return zh
         ? [`活动信息变更：${title}`, `您报名的“${title}”有变更，以下为最新信息。附件中的日历已同步更新。`]
         : [`Changed: ${title}`, `Details of "${title}", which you registered for, have changed. The new details are below; the attached calendar entry updates yours.`];
-      case 'mail.cancelled_by_organizer': return zh
-        ? [`活动取消通知：${title}`, `很抱歉，主办方已取消您报名的“${title}”（本场）。附件可将其从您的日历中移除。`]
-        : [`Cancelled: ${title}`, `We are sorry: the organizers have cancelled "${title}" (this session) that you registered for. The attachment removes it from your calendar.`];
+      case 'mail.cancelled_by_organizer': {
+        const calendarLine = reg.hadSeat ? (zh ? '附件可将其从您的日历中移除。' : ' The attachment removes it from your calendar.') : '';
+        if (facts.called) {
+          return zh
+            ? [`活动取消通知：${title}`, reg.hadSeat ? `很抱歉，主办方已取消您报名的“${title}”（本场）。${calendarLine}` : `很抱歉，主办方已取消“${title}”（本场），您在候补名单上的登记也随之取消。`]
+            : [`Cancelled: ${title}`, reg.hadSeat ? `We are sorry: the organizers have cancelled "${title}" (this session) that you registered for.${calendarLine}` : `We are sorry: the organizers have cancelled "${title}" (this session), and with it your place on its waiting list.`];
+        }
+        return zh
+          ? [`您的报名已被取消：${title}`, reg.hadSeat ? `主办方已取消您对“${title}”（本场）的报名。${calendarLine}如有疑问，请联系主办方。` : `主办方已将您从“${title}”（本场）的候补名单中移除。如有疑问，请联系主办方。`]
+          : [`Registration cancelled: ${title}`, reg.hadSeat ? `The organizers have cancelled your registration for "${title}" (this session).${calendarLine} If this surprises you, please contact them.` : `The organizers have taken you off the waiting list for "${title}" (this session). If this surprises you, please contact them.`];
+      }
       case 'mail.manage_link': return zh
         ? [`您的报名管理链接：${title}`, `有人（可能是您本人）请求重新发送“${title}”的报名管理链接。如非本人操作，请忽略此邮件。`]
         : [`Your registration link: ${title}`, `Someone (probably you) asked us to send the link of your registration for "${title}" again. If it was not you, ignore this mail.`];
