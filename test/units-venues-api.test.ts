@@ -29,7 +29,13 @@ t.test('units: create, list by kind, get, patch', async (t) => {
   const townUnit = await post({ slug: 'gubeikou-town', kind: 'town', nameZh: '古北口镇', nameEn: 'Gubeikou Town', townId: town.id });
   t.equal(townUnit.statusCode, 201, townUnit.body);
   t.strictSame(townUnit.json().town, { id: town.id, slug: 'gubeikou', nameZh: '古北口镇', nameEn: 'Gubeikou Town' });
-  t.equal((await post({ slug: 'district-water', kind: 'bureau', nameZh: '区水务局', nameEn: 'District Water Affairs Bureau', townId: null })).statusCode, 201, 'townId null is fine for a bureau');
+  const water = await post({ slug: 'district-water', kind: 'bureau', nameZh: '区水务局', nameEn: 'District Water Affairs Bureau', townId: null });
+  t.equal(water.statusCode, 201, 'townId null is fine for a bureau');
+  t.equal(water.json().requiresReview, false, 'events of a new unit need no review unless asked');
+  const reviewed = await post({ slug: 'district-health', kind: 'bureau', nameZh: '区卫健委', nameEn: 'District Health Commission', requiresReview: true });
+  t.equal(reviewed.statusCode, 201, reviewed.body);
+  t.equal(reviewed.json().requiresReview, true, 'a unit can be created with review of its events');
+  problem(t, await post({ slug: 'x-review', kind: 'bureau', nameZh: '某局', nameEn: 'X', requiresReview: 'yes' }), 400, 'validation_failed', ['/requiresReview']);
 
   problem(t, await post({ slug: 'no-town', kind: 'town', nameZh: '某镇', nameEn: 'Some Town' }), 422, 'invalid_unit', ['/townId']);
   problem(t, await post({ slug: 'bureau-in-town', kind: 'bureau', nameZh: '某局', nameEn: 'Some Bureau', townId: town.id }), 422, 'invalid_unit', ['/townId']);
@@ -43,10 +49,10 @@ t.test('units: create, list by kind, get, patch', async (t) => {
 
   const all = await app.inject({ url: '/api/v1/units' });
   t.equal(all.statusCode, 200);
-  t.strictSame(all.json().items.map((u: { slug: string }) => u.slug).sort(), ['district-cast', 'district-water', 'gubeikou-town']);
+  t.strictSame(all.json().items.map((u: { slug: string }) => u.slug).sort(), ['district-cast', 'district-health', 'district-water', 'gubeikou-town']);
   const towns = await app.inject({ url: '/api/v1/units?kind=town' });
   t.strictSame(towns.json().items.map((u: { slug: string }) => u.slug), ['gubeikou-town']);
-  t.strictSame((await app.inject({ url: '/api/v1/units?kind=bureau' })).json().items.map((u: { slug: string }) => u.slug), ['district-water']);
+  t.strictSame((await app.inject({ url: '/api/v1/units?kind=bureau' })).json().items.map((u: { slug: string }) => u.slug).sort(), ['district-health', 'district-water']);
   problem(t, await app.inject({ url: '/api/v1/units?kind=ministry' }), 400, 'validation_failed', ['/kind']);
   problem(t, await app.inject({ url: '/api/v1/units?page=2' }), 400, 'validation_failed', ['/page']);
 
@@ -66,6 +72,7 @@ t.test('units: create, list by kind, get, patch', async (t) => {
   problem(t, await patch(id, { slug: 'BAD SLUG' }), 400, 'validation_failed', ['/slug']);
   problem(t, await patch(id, { kind: 'bureau' }), 400, 'validation_failed', ['/kind']);
   problem(t, await patch(id, {}), 400, 'validation_failed');
+  t.equal((await patch(id, { requiresReview: true })).json().requiresReview, true, 'review switched on later');
   problem(t, await patch(UNKNOWN_ID, { nameEn: 'x' }), 404, 'unit_not_found');
   problem(t, await patch(id, { nameEn: 'x' }, {}), 401, 'authentication_required');
 });

@@ -25,10 +25,11 @@ export const CreateUnitBody = Type.Object({
   nameEn: ShortText(),
   /** Required for kind 'town', refused otherwise. */
   townId: Type.Optional(Nullable(Uuid)),
+  requiresReview: Type.Optional(Type.Boolean({ description: "Its organizers' events are published after an administrator approves them (default false)" })),
 }, { additionalProperties: false });
 export type CreateUnitBody = Static<typeof CreateUnitBody>;
 
-export const UpdateUnitBody = Type.Partial(Type.Object({ ...Type.Omit(CreateUnitBody, ['kind', 'townId']).properties, requiresReview: Type.Boolean() }), { additionalProperties: false, minProperties: 1 });
+export const UpdateUnitBody = Type.Partial(Type.Omit(CreateUnitBody, ['kind', 'townId']), { additionalProperties: false, minProperties: 1 });
 export type UpdateUnitBody = Static<typeof UpdateUnitBody>;
 
 export const UnitListQuery = Type.Object({ kind: Type.Optional(UnitKindSchema) }, { additionalProperties: false });

@@ -53,7 +53,7 @@ export function createUnitsService({ db }: { db: Database }) {
         if (!town) throw unprocessable('unknown_reference', 'The town does not exist.', [fieldError('/townId', 'no such town')]);
       }
       const id = await db.transaction(async (tx) => {
-        const [row] = await tx.insert(units).values({ slug: body.slug, kind: body.kind, nameZh: body.nameZh, nameEn: body.nameEn, townId }).returning({ id: units.id });
+        const [row] = await tx.insert(units).values({ slug: body.slug, kind: body.kind, nameZh: body.nameZh, nameEn: body.nameEn, townId, requiresReview: body.requiresReview ?? false }).returning({ id: units.id });
         await recordAudit(tx, actor, { action: 'created', objectKind: 'unit', objectId: row!.id, unitId: row!.id });
         return row!.id;
       });
