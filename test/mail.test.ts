@@ -480,6 +480,29 @@ t.test('an organizer cancels one of two sessions: a CANCEL for that session to i
   t.ok(invite.sequence! > confirmed.sequence!, 'higher than the invitation\'s');
 });
 
+t.test('an organizer renews a manage link: the person is mailed the new one, and only the new one works', async (t) => {
+  const created = await scene.publishedEvent();
+  const person = await signUp(t, created.id, { name: '赵敏', email: 'zhaomin@example.cn' });
+  await scene.deliver();
+  const renewed = await scene.call('POST', `/events/${created.id}/registrations/${person.registration.id}/manage-link`);
+  expectStatus(t, renewed, 200, 'the organizer renews the link');
+  const newUrl = renewed.json<SignedUp>().manageUrl;
+  t.not(newUrl, person.manageUrl);
+  const mails = await scene.deliver();
+  t.same(recipients(mails), ['zhaomin@example.cn'], 'the person is told');
+  const mail = mails[0]!;
+  t.equal(kindOf(mail), 'mail.manage_link_renewed');
+  t.match(mail.parsed.subject ?? '', /^您的报名管理链接已更换/);
+  t.ok(textOf(mail).includes(newUrl), 'with the new link');
+  t.notOk(textOf(mail).includes(person.manageUrl), 'not the old one');
+  noCalendar(t, mail);
+  t.equal((await openLink(newUrl)).statusCode, 200, 'the new link opens');
+  t.equal((await openLink(person.manageUrl)).statusCode, 404, 'the old one no longer does');
+
+  expectStatus(t, await scene.call('POST', `/events/${created.id}/registrations/${person.registration.id}/manage-link`), 200, 'renewed once more');
+  t.same((await scene.deliver()).map(kindOf), ['mail.manage_link_renewed'], 'a second renewal is mailed too');
+});
+
 t.test('erasing a registration forgets its mail: what was not yet sent never goes', async (t) => {
   const created = await scene.publishedEvent();
   const person = await signUp(t, created.id, { name: '冯雪', email: 'fengxue@example.cn' });

@@ -9,6 +9,8 @@ export const MAIL_KINDS = {
   cancelledByRegistrant: 'mail.cancelled_by_registrant',
   /** "Send my link again": the manage link, asked for by someone who lost it. */
   manageLink: 'mail.manage_link',
+  /** An organizer issued a new manage link (the old one stopped working): the new one, to the person. */
+  manageLinkRenewed: 'mail.manage_link_renewed',
   /** Staff: an invitation to set a password, and a password reset link. */
   accountInvite: 'mail.account_invite',
   passwordReset: 'mail.password_reset',

@@ -203,6 +203,8 @@ function refuseIfOutdated(kind: RegistrationMailKind, payload: MailPayload, regi
     case MAIL_KINDS.manageLink:
       if (registration.status === 'cancelled') throw new Undeliverable('the registration was cancelled before the notice went');
       return;
+    case MAIL_KINDS.manageLinkRenewed:
+      return; // whatever its status, the link shows the registration and can erase it
     case MAIL_KINDS.changed:
       if (registration.status !== 'confirmed' || !live || started) throw new Undeliverable('the change no longer concerns a booked, upcoming session');
       return;

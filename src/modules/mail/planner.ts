@@ -19,6 +19,7 @@ import { EMAIL_CHANNEL, MAIL_KINDS, type MailKind } from './kinds.js';
  *   reminders planned again for the new time. The event's title, venue or time zone changed:
  *   a change notice for each upcoming booked session.
  * - The event's reminder times changed: its planned reminders are planned again.
+ * - An organizer renewed the manage link: the new link (the old one no longer works).
  * - Erased: the registration's messages are forgotten (those still planned are never sent).
  *
  * Only registrations with an email address get mail (a school class: its teacher's). People
@@ -97,6 +98,10 @@ async function onRegistration(tx: Transaction, change: Extract<Change, { entity:
     case 'cancelled':
       await withdraw(tx, [MAIL_KINDS.reminder], registration, 'the registration was cancelled', change.eventId);
       await plan(tx, { where, notice: change.actor ? MAIL_KINDS.cancelledByOrganizer : MAIL_KINDS.cancelledByRegistrant, now });
+      return;
+    case 'link_renewed':
+      // Once per link: renewed again, the person gets the newer one too.
+      await plan(tx, { where, notice: MAIL_KINDS.manageLinkRenewed, now, keyTail: sql`':' || r.manage_link_version` });
       return;
     case 'erased':
       await forgetMessages(tx, [registration]);

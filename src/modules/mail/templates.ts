@@ -113,6 +113,9 @@ export function renderMail(facts: MailFacts): RenderedMail {
       case 'mail.manage_link': return zh
         ? [`您的报名管理链接：${title}`, `有人（可能是您本人）请求重新发送“${title}”的报名管理链接。如非本人操作，请忽略此邮件。`]
         : [`Your registration link: ${title}`, `Someone (probably you) asked us to send the link of your registration for "${title}" again. If it was not you, ignore this mail.`];
+      case 'mail.manage_link_renewed': return zh
+        ? [`您的报名管理链接已更换：${title}`, `主办方为您更换了“${title}”的报名管理链接，旧链接已失效。请使用下方的新链接。`]
+        : [`A new link for your registration: ${title}`, `The organizers have issued a new link for your registration for "${title}"; the old one no longer works. Use the link below.`];
       case 'mail.cancelled_by_registrant': return zh
         ? [`已取消报名：${title}`, `您已取消“${title}”的报名。欢迎关注其他科普活动。`]
         : [`Registration cancelled: ${title}`, `You have cancelled your registration for "${title}". We hope to see you at another event.`];

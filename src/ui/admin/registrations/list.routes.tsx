@@ -1,7 +1,7 @@
 import { integerOrRaw } from '../../form-values.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { apiFor, publicApiFor, type ApiCall } from '../../api.js';
-import { Csrf, Notice } from '../../components.js';
+import { apiFor, type ApiCall } from '../../api.js';
+import { Notice } from '../../components.js';
 import { Layout } from '../../layout.js';
 import { sendPage, seeOther } from '../../render.js';
 import type { UiDeps } from '../../ui.routes.js';
@@ -71,9 +71,9 @@ export const listRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject }) =>
   }
 
   /**
-   * A new manage link for someone who lost theirs. The API does not mail it: the page shows
-   * it once (never in an address, where logs would keep it) for staff to pass on, and offers
-   * to mail it when the registration has an email address.
+   * A new manage link for someone who lost theirs. The page shows it once (never in an
+   * address, where logs would keep it) for staff to pass on; the API has mailed it to the
+   * registration's email address, if it has one.
    */
   app.post<{ Params: RegistrationParams; Body: Form }>('/admin/events/:id/registrations/:registrationId/manage-link', staffPage, async (request, reply) => {
     const eventId = eventIdOf(request);
@@ -87,16 +87,6 @@ export const listRoutes: FastifyPluginAsync<UiDeps> = async (app, { inject }) =>
     const event = await loadEvent(api, eventId);
     return sendPage(reply, <ManageLinkPage view={viewOf(request)} event={event} registration={answer.body.registration} manageUrl={answer.body.manageUrl} back={listHref(eventId, filtersFromBack(eventId, form.back))} />);
   });
-
-  /** Mails the link through "send my link again" (the registrant's own address on file; the API answers 202 whatever it finds). */
-  app.post<{ Params: RegistrationParams; Body: Form }>('/admin/events/:id/registrations/:registrationId/send-link', staffPage, async (request, reply) => {
-    const eventId = eventIdOf(request);
-    const form = request.body ?? {};
-    const answer = await publicApiFor(inject, request)('POST', `/events/${eventId}/registrations/send-link`, { email: stringOf(form.email) });
-    if (answer.ok) return seeOther(reply, `${listHref(eventId, filtersFromBack(eventId, form.back), { done: 'linkMailed' })}#list`);
-    const { page, status } = await refused(request, apiFor(inject, request), eventId, form, answer);
-    return sendPage(reply, page, status);
-  });
 };
 
 function ManageLinkPage({ view, event, registration, manageUrl, back }: { view: View; event: EventJson; registration: Registration; manageUrl: string; back: string }) {
@@ -109,14 +99,7 @@ function ManageLinkPage({ view, event, registration, manageUrl, back }: { view: 
       <p><WhoCell view={view} registration={registration} /></p>
       <p>{t('adminRegistrations.link.intro')}</p>
       <p class="link-box" data-testid="manage-url">{manageUrl}</p>
-      {registration.email ? (
-        <form method="post" action={`/admin/events/${event.id}/registrations/${registration.id}/send-link`}>
-          <Csrf view={view} />
-          <input type="hidden" name="email" value={registration.email} />
-          <input type="hidden" name="back" value={back} />
-          <button type="submit">{t('adminRegistrations.link.mail', { email: registration.email })}</button>
-        </form>
-      ) : <p>{t('adminRegistrations.link.noEmail')}</p>}
+      <p>{registration.email ? t('adminRegistrations.link.mailed', { email: registration.email }) : t('adminRegistrations.link.noEmail')}</p>
       <p><a href={back}>{t('adminRegistrations.backToList')}</a></p>
     </Layout>
   );

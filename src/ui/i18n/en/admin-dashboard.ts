@@ -102,6 +102,7 @@ export const adminDashboard: Record<keyof typeof zh, string> = {
   'adminMail.kind.mail.cancelled_by_organizer': 'Cancellation notice',
   'adminMail.kind.mail.cancelled_by_registrant': 'Cancellation confirmed',
   'adminMail.kind.mail.manage_link': 'Manage link',
+  'adminMail.kind.mail.manage_link_renewed': 'Manage link renewed',
   'adminMail.kind.mail.account_invite': 'Account invitation',
   'adminMail.kind.mail.password_reset': 'Password reset',
 };

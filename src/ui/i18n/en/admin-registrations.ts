@@ -68,13 +68,12 @@ export const adminRegistrations: Record<keyof typeof zh, string> = {
   'adminRegistrations.done.promoted': 'Confirmed. The person gets a mail if they gave an address.',
   'adminRegistrations.done.checkedIn': 'Checked in.',
   'adminRegistrations.done.undone': 'The check-in is undone; the registration is confirmed again.',
-  'adminRegistrations.done.linkMailed': 'The manage link is on its way to the person\'s email address.',
   'adminRegistrations.done.resent': 'The mail is queued to be sent again.',
 
   'adminRegistrations.link.title': 'A new manage link',
   'adminRegistrations.link.done': 'A new manage link was made; the old one no longer works.',
   'adminRegistrations.link.intro': 'Give the person this link (for example by text message). With it they can see, change or cancel their registration. It is shown this once only.',
-  'adminRegistrations.link.mail': 'Mail the link to {email}',
+  'adminRegistrations.link.mailed': 'It has also been mailed to {email}.',
   'adminRegistrations.link.noEmail': 'The person gave no email address, so nothing can be mailed: tell them another way.',
 
   'adminRegistrations.checkIn.title': 'Check-in',
@@ -151,6 +150,7 @@ export const adminRegistrations: Record<keyof typeof zh, string> = {
   'adminRegistrations.mail.cancelled_by_organizer': 'Cancelled by the organizers',
   'adminRegistrations.mail.cancelled_by_registrant': 'Cancellation confirmed',
   'adminRegistrations.mail.manage_link': 'Manage link',
+  'adminRegistrations.mail.manage_link_renewed': 'Manage link renewed',
 
   'adminRegistrations.problem.registration_not_found': 'No registration has this check-in code. Check it again; codes of other events do not work here.',
   'adminRegistrations.problem.already_checked_in': 'This registration is already checked in ({time}). To correct it, undo the check-in first.',

@@ -101,6 +101,7 @@ export const adminDashboard = {
   'adminMail.kind.mail.cancelled_by_organizer': '活动取消通知',
   'adminMail.kind.mail.cancelled_by_registrant': '取消报名确认',
   'adminMail.kind.mail.manage_link': '管理链接',
+  'adminMail.kind.mail.manage_link_renewed': '管理链接已更换',
   'adminMail.kind.mail.account_invite': '账号邀请',
   'adminMail.kind.mail.password_reset': '重设密码',
 } as const;

@@ -67,13 +67,12 @@ export const adminRegistrations = {
   'adminRegistrations.done.promoted': '已转为确认，报名人会收到通知邮件（如留了邮箱）。',
   'adminRegistrations.done.checkedIn': '已签到。',
   'adminRegistrations.done.undone': '已撤销签到，报名恢复为“已确认”。',
-  'adminRegistrations.done.linkMailed': '管理链接已发到报名人的邮箱。',
   'adminRegistrations.done.resent': '邮件已重新排队发送。',
 
   'adminRegistrations.link.title': '新的管理链接',
   'adminRegistrations.link.done': '已生成新的管理链接，旧链接从现在起失效。',
   'adminRegistrations.link.intro': '请把下面的链接告诉报名人（例如用短信发送）。报名人用它查看、修改或取消报名。这个链接只显示这一次。',
-  'adminRegistrations.link.mail': '把链接发到 {email}',
+  'adminRegistrations.link.mailed': '新链接也已发到 {email}。',
   'adminRegistrations.link.noEmail': '报名人没有留邮箱，系统不能发邮件，请用其他方式告诉对方。',
 
   'adminRegistrations.checkIn.title': '现场签到',
@@ -150,6 +149,7 @@ export const adminRegistrations = {
   'adminRegistrations.mail.cancelled_by_organizer': '取消通知（主办方取消）',
   'adminRegistrations.mail.cancelled_by_registrant': '取消确认（本人取消）',
   'adminRegistrations.mail.manage_link': '管理链接',
+  'adminRegistrations.mail.manage_link_renewed': '管理链接已更换',
 
   'adminRegistrations.problem.registration_not_found': '没有找到这个签到码。请核对一遍；其他活动的签到码在这里无效。',
   'adminRegistrations.problem.already_checked_in': '这份报名已经签到过了（{time}）。如需更正，请先撤销签到。',
