@@ -11,9 +11,15 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, resolveSecretKey } from '../src/config.js';
 import { openDatabase } from '../src/db/open.js';
 import { seedDatabase } from '../seeds/seed.js';
+import { scratchDatabase } from './scratch-database.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kepu-bench-'));
-const loaded = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false' });
+// On PostgreSQL the demo is seeded into a database of the bench's own, dropped at the end.
+const scratch = process.env.DATABASE_URL ? await scratchDatabase() : null;
+const loaded = loadConfig({
+  SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789', ...process.env, ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+  LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false',
+});
 const config = { ...loaded, SECRET_KEY: resolveSecretKey(loaded) };
 const database = await openDatabase(config);
 await seedDatabase(database.db, { timezone: config.CALENDAR_TIMEZONE });
@@ -30,6 +36,7 @@ console.log(JSON.stringify({ app: port(app.server), hello: port(hello.server), d
 process.on('SIGTERM', async () => {
   await Promise.all([app.close(), hello.close()]);
   await database.close();
+  await scratch?.drop();
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 });
